@@ -1,0 +1,35 @@
+"""Errors a use case raises that are not broken domain rules."""
+
+from __future__ import annotations
+
+
+class ApplicationError(Exception):
+    pass
+
+
+class NotFound(ApplicationError):
+    """The thing does not exist, or the caller may not know that it does."""
+
+
+class NotAuthenticated(ApplicationError):
+    """The operation needs a signed-in caller."""
+
+
+class Forbidden(ApplicationError):
+    """The caller can see the log but lacks the role the operation needs."""
+
+
+class AlreadyExists(ApplicationError):
+    pass
+
+
+class VersionMismatch(ApplicationError):
+    """The caller's expected version is stale: someone changed the record first."""
+
+    def __init__(self, what: str, expected: int, actual: int | None) -> None:
+        self.expected = expected
+        self.actual = actual
+        now = "has changed" if actual is None else f"is at version {actual}"
+        super().__init__(
+            f"{what} {now}, not {expected}: fetch it again and retry with its current ETag"
+        )

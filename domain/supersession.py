@@ -1,0 +1,77 @@
+"""Rules that span several decisions: accepting what supersedes, superseding, current.
+
+Supersession stays acyclic by construction: only accepted decisions can be superseded,
+a successor must be accepted (so never itself superseded), and superseded is final.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+from domain.decision import Decision
+from domain.errors import InvalidSupersession
+from domain.lifecycle import Status
+from domain.links import Link, LinkKind
+from domain.values import DecisionRef
+
+
+def accept_proposal(
+    proposal: Decision, superseded: Sequence[Decision], *, by: str, at: datetime
+) -> None:
+    """Accept `proposal` and supersede, in the same step, every decision it names."""
+    if {d.ref for d in superseded} != proposal.supersedes:
+        raise ValueError("pass exactly the decisions the proposal names as superseded")
+    proposal.ensure_can_become(Status.ACCEPTED)
+    for old in superseded:
+        if old.status is not Status.ACCEPTED:
+            raise InvalidSupersession(
+                f"{proposal.ref} names {old.ref} as superseded, but {old.ref} is "
+                f"{old.status.value}; only accepted decisions can be superseded. Remove the "
+                f"supersedes link (DELETE its link) before accepting."
+            )
+    proposal.accept(by=by, at=at)
+    for old in superseded:
+        old.mark_superseded([proposal.ref], by=by, at=at)
+
+
+def supersede(old: Decision, successors: Sequence[Decision], *, by: str, at: datetime) -> None:
+    """Supersede accepted `old` by accepted `successors`, recording both directions."""
+    if not successors:
+        raise InvalidSupersession("name at least one decision that supersedes it")
+    for new in successors:
+        if new.ref == old.ref:
+            raise InvalidSupersession(f"{old.ref} cannot supersede itself")
+        if new.status is not Status.ACCEPTED:
+            raise InvalidSupersession(
+                f"{new.ref} is {new.status.value}; only an accepted decision can supersede "
+                f"another. Accept it first, or name it when proposing."
+            )
+    old.ensure_can_become(Status.SUPERSEDED)
+    old.mark_superseded((new.ref for new in successors), by=by, at=at)
+    for new in successors:
+        new.receive_inverse(Link(LinkKind.SUPERSEDES, old.ref), by=by, at=at)
+
+
+def current(
+    start: DecisionRef, successors_of: Callable[[DecisionRef], Iterable[DecisionRef]]
+) -> list[DecisionRef]:
+    """The decisions in force along supersession from `start`: the ends of its chains.
+
+    `successors_of` gives a decision's superseded-by targets (empty when it is not
+    superseded). A decision that is not superseded is its own current one.
+    """
+    ends: set[DecisionRef] = set()
+    seen: set[DecisionRef] = set()
+    stack = [start]
+    while stack:
+        ref = stack.pop()
+        if ref in seen:
+            continue
+        seen.add(ref)
+        nexts = list(successors_of(ref))
+        if nexts:
+            stack.extend(nexts)
+        else:
+            ends.add(ref)
+    return sorted(ends)
