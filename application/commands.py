@@ -1,0 +1,209 @@
+"""Commands and queries: what a caller asks of the application, as plain values.
+
+Every command names its `actor`; the handler decides whether that actor may do it.
+`expected_version` carries an HTTP If-Match (None: do not check).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from application.views import Actor, DecisionFilters
+from domain.decision import Changes
+from domain.links import LinkKind
+from domain.values import DecisionRef, LogSlug, Role, Visibility
+
+# -- logs and members ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CreateLog:
+    actor: Actor
+    slug: LogSlug
+    title: str
+    description: str = ""
+    visibility: Visibility = Visibility.PRIVATE
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateLog:
+    actor: Actor
+    slug: LogSlug
+    title: str | None = None
+    description: str | None = None
+    visibility: Visibility | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetMember:
+    actor: Actor
+    slug: LogSlug
+    username: str
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveMember:
+    actor: Actor
+    slug: LogSlug
+    username: str
+
+
+# -- decisions ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProposeDecision:
+    actor: Actor
+    log: LogSlug
+    title: str
+    changes: Changes  # content, people, tags, review_by (title is ignored there)
+    supersedes: tuple[DecisionRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EditDecision:
+    actor: Actor
+    ref: DecisionRef
+    changes: Changes
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawDecision:
+    actor: Actor
+    ref: DecisionRef
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptDecision:
+    actor: Actor
+    ref: DecisionRef
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RejectDecision:
+    actor: Actor
+    ref: DecisionRef
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReopenDecision:
+    actor: Actor
+    ref: DecisionRef
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeprecateDecision:
+    actor: Actor
+    ref: DecisionRef
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SupersedeDecision:
+    actor: Actor
+    ref: DecisionRef
+    by: tuple[DecisionRef, ...]
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkDecisions:
+    actor: Actor
+    ref: DecisionRef
+    kind: LinkKind
+    target: DecisionRef
+
+
+@dataclass(frozen=True, slots=True)
+class UnlinkDecisions:
+    actor: Actor
+    ref: DecisionRef
+    kind: LinkKind
+    target: DecisionRef
+
+
+# -- users and tokens ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CreateUser:
+    """Create a user with a first token. Run by the CLI (trusted) or by a site admin."""
+
+    actor: Actor
+    username: str
+    is_admin: bool = False
+    token_name: str = "cli"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateToken:
+    actor: Actor
+    name: str
+
+
+# -- queries ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GetLog:
+    actor: Actor
+    slug: LogSlug
+
+
+@dataclass(frozen=True, slots=True)
+class ListLogs:
+    actor: Actor
+    limit: int = 50
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListMembers:
+    actor: Actor
+    slug: LogSlug
+
+
+@dataclass(frozen=True, slots=True)
+class GetDecision:
+    actor: Actor
+    ref: DecisionRef
+
+
+@dataclass(frozen=True, slots=True)
+class ListDecisions:
+    actor: Actor
+    log: LogSlug
+    filters: DecisionFilters = field(default_factory=DecisionFilters)
+    limit: int = 50
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GetHistory:
+    actor: Actor
+    ref: DecisionRef
+    limit: int = 100
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GetCurrent:
+    actor: Actor
+    ref: DecisionRef
+
+
+@dataclass(frozen=True, slots=True)
+class Authenticate:
+    """Turn a bearer token into an actor (None: no token given)."""
+
+    token: str | None
+
+
+MAX_LIMIT = 200
