@@ -6,9 +6,11 @@ Every command names its `actor`; the handler decides whether that actor may do i
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from application.views import Actor, DecisionFilters
+from domain.content import Content
 from domain.decision import Changes
 from domain.links import LinkKind
 from domain.values import DecisionRef, LogSlug, Role, Visibility
@@ -58,7 +60,12 @@ class ProposeDecision:
     actor: Actor
     log: LogSlug
     title: str
-    changes: Changes  # content, people, tags, review_by (title is ignored there)
+    content: Content = field(default_factory=Content)
+    decision_makers: tuple[str, ...] = ()
+    consulted: tuple[str, ...] = ()
+    informed: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    review_by: dt.date | None = None
     supersedes: tuple[DecisionRef, ...] = ()
 
 

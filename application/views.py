@@ -6,6 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from application.content_json import content_to_json
+from domain.decision import Decision
+from domain.log import Log
 from domain.values import Role, Visibility
 
 T = TypeVar("T")
@@ -24,6 +27,13 @@ class Actor:
 
 
 ANONYMOUS = Actor(username=None)
+# The trusted local operator: the CLI on the server's own machine.
+OPERATOR = Actor(username=None, is_admin=True)
+
+
+def actor_name(actor: Actor) -> str:
+    """How an actor is named in history."""
+    return actor.username or ("operator" if actor.is_admin else "anonymous")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +104,16 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A new personal access token; `token` is the secret, shown this once."""
+
+    id: str
+    username: str
+    name: str
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
@@ -105,3 +125,47 @@ class DecisionFilters:
     tag: str | None = None
     person: str | None = None  # in decision_makers, consulted or informed
     review_due: dt.date | None = None  # accepted with review_by on or before this day
+
+
+def log_view(log: Log) -> LogView:
+    return LogView(
+        slug=log.slug.value,
+        title=log.title,
+        description=log.description,
+        visibility=log.visibility,
+        version=log.version,
+    )
+
+
+def decision_view(decision: Decision) -> DecisionView:
+    return DecisionView(
+        log=decision.ref.log.value,
+        number=decision.ref.number.value,
+        title=decision.title,
+        status=decision.status.value,
+        date=decision.date,
+        decision_makers=decision.decision_makers,
+        consulted=decision.consulted,
+        informed=decision.informed,
+        tags=tuple(sorted(decision.tags)),
+        content=content_to_json(decision.content),
+        links=tuple(
+            LinkView(kind=link.kind.value, target=str(link.target))
+            for link in sorted(decision.links, key=lambda k: (k.kind.value, k.target))
+        ),
+        review_by=decision.review_by,
+        version=decision.version,
+    )
+
+
+def decision_summary(decision: Decision) -> DecisionSummary:
+    return DecisionSummary(
+        log=decision.ref.log.value,
+        number=decision.ref.number.value,
+        title=decision.title,
+        status=decision.status.value,
+        date=decision.date,
+        tags=tuple(sorted(decision.tags)),
+        review_by=decision.review_by,
+        version=decision.version,
+    )

@@ -1,0 +1,54 @@
+"""Use cases for typed links. Each link is stored on both sides, except a proposal's
+supersedes link, which is only an intent until the proposal is accepted."""
+
+from __future__ import annotations
+
+from application.access import load_decision
+from application.commands import LinkDecisions, UnlinkDecisions
+from application.ports import Clock, UnitOfWork
+from application.views import DecisionView, actor_name, decision_view
+from domain.errors import InvalidSupersession
+from domain.lifecycle import Status
+from domain.links import Link, LinkKind
+from domain.values import Role
+
+
+class LinkDecisionsHandler:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self.uow = uow
+        self.clock = clock
+
+    async def __call__(self, cmd: LinkDecisions) -> DecisionView:
+        by, at = actor_name(cmd.actor), self.clock.now()
+        link = Link(cmd.kind, cmd.target)
+        async with self.uow:
+            source = await load_decision(self.uow, cmd.actor, cmd.ref, Role.AUTHOR)
+            target = await load_decision(self.uow, cmd.actor, cmd.target, Role.VIEWER)
+            if cmd.kind is LinkKind.SUPERSEDES and target.status is not Status.ACCEPTED:
+                raise InvalidSupersession(
+                    f"{target.ref} is {target.status.value}; a proposal can only name "
+                    "accepted decisions as the ones it supersedes"
+                )
+            if source.link(link, by=by, at=at) and cmd.kind is not LinkKind.SUPERSEDES:
+                target.receive_inverse(Link(cmd.kind.inverse, source.ref), by=by, at=at)
+            await self.uow.commit()
+        return decision_view(source)
+
+
+class UnlinkDecisionsHandler:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self.uow = uow
+        self.clock = clock
+
+    async def __call__(self, cmd: UnlinkDecisions) -> DecisionView:
+        by, at = actor_name(cmd.actor), self.clock.now()
+        async with self.uow:
+            source = await load_decision(self.uow, cmd.actor, cmd.ref, Role.AUTHOR)
+            if source.unlink(Link(cmd.kind, cmd.target), by=by, at=at) and (
+                cmd.kind is not LinkKind.SUPERSEDES
+            ):
+                target = await self.uow.decisions.get(cmd.target)
+                if target is not None:
+                    target.drop_inverse(Link(cmd.kind.inverse, source.ref), by=by, at=at)
+            await self.uow.commit()
+        return decision_view(source)

@@ -1,0 +1,77 @@
+"""Use cases for logs and their members."""
+
+from __future__ import annotations
+
+from application.access import load_log, require_signed_in
+from application.commands import CreateLog, RemoveMember, SetMember, UpdateLog
+from application.errors import AlreadyExists, NotFound, VersionMismatch
+from application.ports import UnitOfWork
+from application.views import LogView, MemberView, log_view
+from domain.log import Log
+from domain.values import Role
+
+
+class CreateLogHandler:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    async def __call__(self, cmd: CreateLog) -> LogView:
+        require_signed_in(cmd.actor)
+        if cmd.actor.username is None:
+            raise NotFound("a log needs a user as its first admin: create it with a user token")
+        async with self.uow:
+            if await self.uow.logs.get(cmd.slug) is not None:
+                raise AlreadyExists(f"a log '{cmd.slug}' already exists: choose another slug")
+            log = Log.create(
+                slug=cmd.slug,
+                title=cmd.title,
+                description=cmd.description,
+                visibility=cmd.visibility,
+                creator=cmd.actor.username,
+            )
+            await self.uow.logs.add(log)
+            await self.uow.commit()
+        return log_view(log)
+
+
+class UpdateLogHandler:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    async def __call__(self, cmd: UpdateLog) -> LogView:
+        async with self.uow:
+            log = await load_log(self.uow, cmd.actor, cmd.slug, Role.ADMIN)
+            if cmd.expected_version is not None and cmd.expected_version != log.version:
+                raise VersionMismatch(f"log '{cmd.slug}'", cmd.expected_version, log.version)
+            if log.update(title=cmd.title, description=cmd.description, visibility=cmd.visibility):
+                await self.uow.commit()
+        return log_view(log)
+
+
+class SetMemberHandler:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    async def __call__(self, cmd: SetMember) -> MemberView:
+        async with self.uow:
+            log = await load_log(self.uow, cmd.actor, cmd.slug, Role.ADMIN)
+            if await self.uow.users.get(cmd.username) is None:
+                raise NotFound(
+                    f"there is no user '{cmd.username}': create it first "
+                    f"(adr-registry users create {cmd.username})"
+                )
+            if log.set_member(cmd.username, cmd.role):
+                await self.uow.commit()
+        return MemberView(username=cmd.username, role=cmd.role)
+
+
+class RemoveMemberHandler:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    async def __call__(self, cmd: RemoveMember) -> None:
+        async with self.uow:
+            log = await load_log(self.uow, cmd.actor, cmd.slug, Role.ADMIN)
+            if not log.remove_member(cmd.username):
+                raise NotFound(f"'{cmd.username}' is not a member of log '{cmd.slug}'")
+            await self.uow.commit()

@@ -1,0 +1,87 @@
+"""Use cases for users and their personal access tokens."""
+
+from __future__ import annotations
+
+from application.access import require_signed_in
+from application.commands import Authenticate, CreateToken, CreateUser
+from application.errors import AlreadyExists, Forbidden, NotAuthenticated, NotFound
+from application.ports import Clock, ReadModel, UnitOfWork
+from application.tokens import hash_secret, new_secret, new_token_id
+from application.views import ANONYMOUS, Actor, IssuedToken
+from domain.errors import InvalidValue
+from domain.user import AccessToken, User
+
+
+def _token_name(name: str) -> str:
+    clean = name.strip()
+    if not clean or len(clean) > 100:
+        raise InvalidValue("name", "a token name is 1 to 100 characters, e.g. 'ci'")
+    return clean
+
+
+class CreateUserHandler:
+    """Create a user and their first token; only a site admin or the operator may."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self.uow = uow
+        self.clock = clock
+
+    async def __call__(self, cmd: CreateUser) -> IssuedToken:
+        if not cmd.actor.is_admin:
+            raise Forbidden("only a site admin can create users")
+        user = User(cmd.username, is_admin=cmd.is_admin)
+        secret = new_secret()
+        token = AccessToken(
+            id=new_token_id(),
+            username=user.username,
+            name=_token_name(cmd.token_name),
+            secret_hash=hash_secret(secret),
+            created_at=self.clock.now(),
+        )
+        async with self.uow:
+            if await self.uow.users.get(user.username) is not None:
+                raise AlreadyExists(f"a user '{user.username}' already exists")
+            await self.uow.users.add(user)
+            await self.uow.users.add_token(token)
+            await self.uow.commit()
+        return IssuedToken(id=token.id, username=user.username, name=token.name, token=secret)
+
+
+class CreateTokenHandler:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self.uow = uow
+        self.clock = clock
+
+    async def __call__(self, cmd: CreateToken) -> IssuedToken:
+        require_signed_in(cmd.actor)
+        username = cmd.actor.username
+        if username is None:
+            raise NotFound("the operator has no tokens of its own: create a user instead")
+        secret = new_secret()
+        token = AccessToken(
+            id=new_token_id(),
+            username=username,
+            name=_token_name(cmd.name),
+            secret_hash=hash_secret(secret),
+            created_at=self.clock.now(),
+        )
+        async with self.uow:
+            await self.uow.users.add_token(token)
+            await self.uow.commit()
+        return IssuedToken(id=token.id, username=username, name=token.name, token=secret)
+
+
+class AuthenticateHandler:
+    def __init__(self, read_model: ReadModel) -> None:
+        self.read_model = read_model
+
+    async def __call__(self, cmd: Authenticate) -> Actor:
+        if cmd.token is None:
+            return ANONYMOUS
+        actor = await self.read_model.actor_for_token(hash_secret(cmd.token))
+        if actor is None:
+            raise NotAuthenticated(
+                "the bearer token is not valid: it is mistyped or was never issued; "
+                "create one with POST /v1/tokens or `adr-registry users create`"
+            )
+        return actor
