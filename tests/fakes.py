@@ -1,0 +1,304 @@
+"""In-memory fakes of the application's ports, for handler tests.
+
+The store hands out copies and takes them back only on commit, with the same version
+checks as the real unit of work, so a failed command leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Self
+
+from application.errors import VersionMismatch
+from application.views import (
+    Actor,
+    DecisionFilters,
+    DecisionSummary,
+    DecisionView,
+    HistoryEntry,
+    LogAccess,
+    LogView,
+    MemberView,
+    decision_summary,
+    decision_view,
+    log_view,
+)
+from domain.decision import Decision
+from domain.events import DecisionEvent
+from domain.lifecycle import Status
+from domain.log import Log
+from domain.supersession import current
+from domain.user import AccessToken, User
+from domain.values import DecisionNumber, DecisionRef, LogSlug, Visibility
+
+
+class FakeClock:
+    def __init__(self, now: datetime | None = None) -> None:
+        self._now = now or datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, **delta: float) -> None:
+        self._now += timedelta(**delta)
+
+
+@dataclass
+class Store:
+    logs: dict[LogSlug, Log] = field(default_factory=dict)
+    counters: dict[LogSlug, int] = field(default_factory=dict)
+    decisions: dict[DecisionRef, Decision] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    tokens: dict[str, AccessToken] = field(default_factory=dict)  # by secret hash
+    history: list[DecisionEvent] = field(default_factory=list)
+
+
+class FakeLogRepository:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.seen: dict[LogSlug, tuple[Log, int | None]] = {}
+        self.counters: dict[LogSlug, int] = {}
+
+    async def get(self, slug: LogSlug) -> Log | None:
+        if slug not in self.seen:
+            log = self._store.logs.get(slug)
+            if log is None:
+                return None
+            self.seen[slug] = (copy.deepcopy(log), log.version)
+        return self.seen[slug][0]
+
+    async def add(self, log: Log) -> None:
+        self.seen[log.slug] = (log, None)
+
+    async def next_number(self, slug: LogSlug) -> DecisionNumber:
+        taken = self.counters.get(slug, self._store.counters.get(slug, 1))
+        self.counters[slug] = taken + 1
+        return DecisionNumber(taken)
+
+    async def reserve_through(self, slug: LogSlug, number: DecisionNumber) -> None:
+        taken = self.counters.get(slug, self._store.counters.get(slug, 1))
+        self.counters[slug] = max(taken, number.value + 1)
+
+
+class FakeDecisionRepository:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.seen: dict[DecisionRef, tuple[Decision, int | None]] = {}
+        self.removed: set[DecisionRef] = set()
+
+    async def get(self, ref: DecisionRef) -> Decision | None:
+        if ref in self.removed:
+            return None
+        if ref not in self.seen:
+            decision = self._store.decisions.get(ref)
+            if decision is None:
+                return None
+            self.seen[ref] = (copy.deepcopy(decision), decision.version)
+        return self.seen[ref][0]
+
+    async def add(self, decision: Decision) -> None:
+        self.seen[decision.ref] = (decision, None)
+
+    async def remove(self, decision: Decision) -> None:
+        self.removed.add(decision.ref)
+
+
+class FakeUserRepository:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.new_users: list[User] = []
+        self.new_tokens: list[AccessToken] = []
+
+    async def get(self, username: str) -> User | None:
+        return self._store.users.get(username) or next(
+            (u for u in self.new_users if u.username == username), None
+        )
+
+    async def add(self, user: User) -> None:
+        self.new_users.append(user)
+
+    async def add_token(self, token: AccessToken) -> None:
+        self.new_tokens.append(token)
+
+    async def count(self) -> int:
+        return len(self._store.users) + len(self.new_users)
+
+
+class FakeUnitOfWork:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.committed = 0
+        self._events: list[DecisionEvent] = []
+
+    async def __aenter__(self) -> Self:
+        self._logs = FakeLogRepository(self.store)
+        self._decisions = FakeDecisionRepository(self.store)
+        self._users = FakeUserRepository(self.store)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Uncommitted work is simply dropped with the repositories."""
+
+    @property
+    def logs(self) -> FakeLogRepository:
+        return self._logs
+
+    @property
+    def decisions(self) -> FakeDecisionRepository:
+        return self._decisions
+
+    @property
+    def users(self) -> FakeUserRepository:
+        return self._users
+
+    async def commit(self) -> None:
+        store = self.store
+        for slug, (log, loaded) in self._logs.seen.items():
+            stored = store.logs.get(slug)
+            if (stored.version if stored else None) != loaded and log.version != loaded:
+                raise VersionMismatch(f"log '{slug}'", loaded or 0, None)
+        for ref, (decision, loaded) in self._decisions.seen.items():
+            stored = store.decisions.get(ref)
+            changed = decision.events or ref in self._decisions.removed
+            if changed and (stored.version if stored else None) != loaded:
+                raise VersionMismatch(f"decision {ref}", loaded or 0, None)
+        # All checks passed: apply everything, as one transaction would.
+        for slug, (log, loaded) in self._logs.seen.items():
+            if log.version != loaded:
+                store.logs[slug] = copy.deepcopy(log)
+        store.counters.update(self._logs.counters)
+        for ref, (decision, _) in self._decisions.seen.items():
+            if not decision.events and ref not in self._decisions.removed:
+                continue
+            store.history.extend(decision.events)
+            self._events.extend(decision.events)
+            decision.events = []
+            if ref in self._decisions.removed:
+                store.decisions.pop(ref, None)
+            else:
+                store.decisions[ref] = copy.deepcopy(decision)
+        for user in self._users.new_users:
+            store.users[user.username] = user
+        for token in self._users.new_tokens:
+            store.tokens[token.secret_hash] = token
+        self._logs.seen = {s: (log, log.version) for s, (log, _) in self._logs.seen.items()}
+        self._decisions.seen = {r: (d, d.version) for r, (d, _) in self._decisions.seen.items()}
+        self._users.new_users, self._users.new_tokens = [], []
+        self.committed += 1
+
+    def collect_events(self) -> list[DecisionEvent]:
+        events, self._events = self._events, []
+        return events
+
+
+class FakeReadModel:
+    """Answers queries from the store by brute force: the naive model of the real one."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def actor_for_token(self, secret_hash: str) -> Actor | None:
+        token = self.store.tokens.get(secret_hash)
+        if token is None:
+            return None
+        return Actor(username=token.username, is_admin=self.store.users[token.username].is_admin)
+
+    async def log_access(self, slug: LogSlug, username: str | None) -> LogAccess | None:
+        log = self.store.logs.get(slug)
+        if log is None:
+            return None
+        return LogAccess(visibility=log.visibility, role=log.role_of(username))
+
+    async def log_accesses(
+        self, slugs: Collection[LogSlug], username: str | None
+    ) -> dict[LogSlug, LogAccess]:
+        accesses = {slug: await self.log_access(slug, username) for slug in slugs}
+        return {slug: access for slug, access in accesses.items() if access is not None}
+
+    async def log(self, slug: LogSlug) -> LogView | None:
+        log = self.store.logs.get(slug)
+        return None if log is None else log_view(log)
+
+    async def logs(self, actor: Actor, *, limit: int, after: LogSlug | None) -> list[LogView]:
+        visible = [
+            log
+            for slug, log in sorted(self.store.logs.items())
+            if (after is None or slug > after)
+            and (
+                actor.is_admin
+                or log.visibility is Visibility.PUBLIC
+                or log.role_of(actor.username) is not None
+            )
+        ]
+        return [log_view(log) for log in visible[:limit]]
+
+    async def members(self, slug: LogSlug) -> list[MemberView]:
+        log = self.store.logs[slug]
+        return [MemberView(username=u, role=r) for u, r in sorted(log.members.items())]
+
+    async def decision(
+        self, ref: DecisionRef, username: str | None
+    ) -> tuple[LogAccess | None, DecisionView | None]:
+        decision = self.store.decisions.get(ref)
+        view = None if decision is None else decision_view(decision)
+        return await self.log_access(ref.log, username), view
+
+    async def decisions(
+        self,
+        slug: LogSlug,
+        filters: DecisionFilters,
+        *,
+        limit: int,
+        after: DecisionNumber | None,
+    ) -> list[DecisionSummary]:
+        def matches(d: Decision) -> bool:
+            people = d.decision_makers + d.consulted + d.informed
+            return (
+                d.ref.log == slug
+                and (after is None or d.ref.number > after)
+                and (filters.status is None or d.status.value == filters.status)
+                and (filters.tag is None or filters.tag in d.tags)
+                and (filters.person is None or filters.person in people)
+                and (
+                    filters.review_due is None
+                    or (
+                        d.status is Status.ACCEPTED
+                        and d.review_by is not None
+                        and d.review_by <= filters.review_due
+                    )
+                )
+            )
+
+        found = sorted((d for d in self.store.decisions.values() if matches(d)), key=_number)
+        return [decision_summary(d) for d in found[:limit]]
+
+    async def history(
+        self, ref: DecisionRef, *, limit: int, after_version: int | None
+    ) -> list[HistoryEntry]:
+        entries = [
+            HistoryEntry(
+                version=e.version, event=e.name, actor=e.actor, at=e.at, details=e.details()
+            )
+            for e in self.store.history
+            if e.ref == ref and (after_version is None or e.version > after_version)
+        ]
+        return entries[:limit]
+
+    async def current(self, ref: DecisionRef) -> list[DecisionSummary]:
+        if ref not in self.store.decisions:
+            return []
+        ends = current(ref, lambda r: self.store.decisions[r].superseded_by)
+        return [decision_summary(self.store.decisions[r]) for r in ends]
+
+
+def _number(decision: Decision) -> DecisionNumber:
+    return decision.ref.number

@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+import pytest
+
+from application.commands import (
+    AcceptDecision,
+    Authenticate,
+    CreateUser,
+    EditDecision,
+    GetCurrent,
+    GetDecision,
+    GetHistory,
+    LinkDecisions,
+    ListDecisions,
+    ProposeDecision,
+    RejectDecision,
+    SupersedeDecision,
+    UnlinkDecisions,
+    WithdrawDecision,
+)
+from application.errors import Forbidden, NotAuthenticated, NotFound, VersionMismatch
+from application.handlers.lifecycle import (
+    AcceptDecisionHandler,
+    RejectDecisionHandler,
+    SupersedeDecisionHandler,
+)
+from application.handlers.links import LinkDecisionsHandler, UnlinkDecisionsHandler
+from application.handlers.proposals import (
+    EditDecisionHandler,
+    ProposeDecisionHandler,
+    WithdrawDecisionHandler,
+)
+from application.handlers.queries import (
+    GetCurrentHandler,
+    GetDecisionHandler,
+    GetHistoryHandler,
+    ListDecisionsHandler,
+)
+from application.handlers.users import AuthenticateHandler, CreateUserHandler
+from application.views import ANONYMOUS, OPERATOR, DecisionFilters
+from domain.decision import Changes
+from domain.errors import DecisionFrozen, InvalidTransition
+from domain.links import LinkKind
+from domain.values import DecisionNumber, DecisionRef, LogSlug
+from tests.fakes import FakeClock, FakeReadModel, FakeUnitOfWork, Store
+from tests.unit.application.conftest import AUTHOR, DECIDER, STRANGER, VIEWER
+
+
+def ref(log: LogSlug, n: int) -> DecisionRef:
+    return DecisionRef(log, DecisionNumber(n))
+
+
+async def propose(store: Store, clock: FakeClock, log: LogSlug, title: str, **kw: object) -> int:
+    view = await ProposeDecisionHandler(FakeUnitOfWork(store), clock)(
+        ProposeDecision(actor=AUTHOR, log=log, title=title, **kw)  # type: ignore[arg-type]
+    )
+    return view.number
+
+
+async def accept(store: Store, clock: FakeClock, r: DecisionRef) -> None:
+    await AcceptDecisionHandler(FakeUnitOfWork(store), clock)(AcceptDecision(DECIDER, r))
+
+
+async def test_proposals_get_consecutive_numbers(
+    store: Store, clock: FakeClock, platform: LogSlug
+) -> None:
+    numbers = [await propose(store, clock, platform, f"Decision {i}") for i in range(3)]
+    assert numbers == [1, 2, 3]
+
+
+async def test_a_withdrawn_number_is_never_reused(
+    store: Store, clock: FakeClock, platform: LogSlug
+) -> None:
+    first = await propose(store, clock, platform, "Use Kafka")
+    await WithdrawDecisionHandler(FakeUnitOfWork(store), clock)(
+        WithdrawDecision(AUTHOR, ref(platform, first), expected_version=1)
+    )
+    assert await propose(store, clock, platform, "Use RabbitMQ") == first + 1
+
+
+async def test_accepting_a_proposal_supersedes_what_it_names(
+    store: Store, clock: FakeClock, platform: LogSlug
+) -> None:
+    old = await propose(store, clock, platform, "Use MySQL")
+    await accept(store, clock, ref(platform, old))
+    new = await propose(store, clock, platform, "Use PostgreSQL", supersedes=(ref(platform, old),))
+    await accept(store, clock, ref(platform, new))
+
+    assert store.decisions[ref(platform, old)].status.value == "superseded"
+    assert store.decisions[ref(platform, old)].superseded_by == {ref(platform, new)}
+    assert store.decisions[ref(platform, new)].supersedes == {ref(platform, old)}
+    current = await GetCurrentHandler(FakeReadModel(store))(GetCurrent(VIEWER, ref(platform, old)))
+    assert [d.number for d in current] == [new]
+
+
+async def test_an_illegal_transition_changes_nothing(
+    store: Store, clock: FakeClock, platform: LogSlug
+) -> None:
+    n = await propose(store, clock, platform, "Use gRPC")
+    await RejectDecisionHandler(FakeUnitOfWork(store), clock)(
+        RejectDecision(DECIDER, ref(platform, n))
+    )
+    before = store.decisions[ref(platform, n)].snapshot()
+    with pytest.raises(InvalidTransition, match=r"rejected.*Allowed next statuses: proposed"):
+        await accept(store, clock, ref(platform, n))
+    assert store.decisions[ref(platform, n)].snapshot() == before
+
+
+async def test_decided_content_is_frozen_but_tags_stay_editable(
+    store: Store, clock: FakeClock, platform: LogSlug
+) -> None:
+    n = await propose(store, clock, platform, "Use Redis")
+    await accept(store, clock, ref(platform, n))
+    edit = EditDecisionHandler(FakeUnitOfWork(store), clock)
+    with pytest.raises(DecisionFrozen):
+        await edit(EditDecision(AUTHOR, ref(platform, n), Changes(title="Use Valkey")))
+    view = await EditDecisionHandler(FakeUnitOfWork(store), clock)(
+        EditDecision(AUTHOR, ref(platform, n), Changes(tags=["Cache"]))
+    )
+    assert view.tags == ("cache",)
+    assert view.version == 3
+
+
+async def test_a_stale_expected_version_is_refused(
+    store: Store, clock: FakeClock, platform: LogSlug
+) -> None:
+    n = await propose(store, clock, platform, "Use Celery")
+    with pytest.raises(VersionMismatch):
+        await EditDecisionHandler(FakeUnitOfWork(store), clock)(
+            EditDecision(AUTHOR, ref(platform, n), Changes(title="x"), expected_version=7)
+        )
+
+
+async def test_roles_decide_who_may_act(store: Store, clock: FakeClock, platform: LogSlug) -> None:
+    n = await propose(store, clock, platform, "Use Terraform")
+    with pytest.raises(Forbidden, match="decider"):
+        await AcceptDecisionHandler(FakeUnitOfWork(store), clock)(
+            AcceptDecision(AUTHOR, ref(platform, n))
+        )
+    with pytest.raises(NotFound):  # a stranger must not learn that the private log exists
+        await GetDecisionHandler(FakeReadModel(store))(GetDecision(STRANGER, ref(platform, n)))
+    with pytest.raises(NotAuthenticated):
+        await GetDecisionHandler(FakeReadModel(store))(GetDecision(ANONYMOUS, ref(platform, n)))
+
+
+async def test_links_are_recorded_on_both_sides_and_removed_together(
+    store: Store, clock: FakeClock, platform: LogSlug
+) -> None:
+    a = await propose(store, clock, platform, "A")
+    b = await propose(store, clock, platform, "B")
+    await LinkDecisionsHandler(FakeUnitOfWork(store), clock)(
+        LinkDecisions(AUTHOR, ref(platform, a), LinkKind.AMENDS, ref(platform, b))
+    )
+    assert [(x.kind.value, str(x.target)) for x in store.decisions[ref(platform, b)].links] == [
+        ("amended-by", f"{platform}/{a}")
+    ]
+    await UnlinkDecisionsHandler(FakeUnitOfWork(store), clock)(
+        UnlinkDecisions(AUTHOR, ref(platform, a), LinkKind.AMENDS, ref(platform, b))
+    )
+    assert not store.decisions[ref(platform, b)].links
+
+
+async def test_withdrawing_removes_the_links_others_hold_to_it(
+    store: Store, clock: FakeClock, platform: LogSlug
+) -> None:
+    a = await propose(store, clock, platform, "A")
+    b = await propose(store, clock, platform, "B")
+    await LinkDecisionsHandler(FakeUnitOfWork(store), clock)(
+        LinkDecisions(AUTHOR, ref(platform, a), LinkKind.RELATES_TO, ref(platform, b))
+    )
+    await WithdrawDecisionHandler(FakeUnitOfWork(store), clock)(
+        WithdrawDecision(AUTHOR, ref(platform, a))
+    )
+    assert not store.decisions[ref(platform, b)].links
+    history = await GetHistoryHandler(FakeReadModel(store))(GetHistory(VIEWER, ref(platform, a)))
+    assert [e.event for e in history.items][-1] == "decision.withdrawn"
+
+
+async def test_explicit_supersession_is_many_to_many(
+    store: Store, clock: FakeClock, platform: LogSlug
+) -> None:
+    numbers = [await propose(store, clock, platform, t) for t in ("Old", "X", "Y")]
+    for n in numbers:
+        await accept(store, clock, ref(platform, n))
+    old, x, y = numbers
+    view = await SupersedeDecisionHandler(FakeUnitOfWork(store), clock)(
+        SupersedeDecision(DECIDER, ref(platform, old), by=(ref(platform, x), ref(platform, y)))
+    )
+    assert view.status == "superseded"
+    current = await GetCurrentHandler(FakeReadModel(store))(GetCurrent(VIEWER, ref(platform, old)))
+    assert [d.number for d in current] == [x, y]
+
+
+async def test_listing_pages_with_a_cursor(
+    store: Store, clock: FakeClock, platform: LogSlug
+) -> None:
+    for i in range(5):
+        await propose(store, clock, platform, f"D{i}", tags=("db",) if i % 2 else ())
+    listing = ListDecisionsHandler(FakeReadModel(store))
+    first = await listing(ListDecisions(VIEWER, platform, limit=2))
+    second = await listing(ListDecisions(VIEWER, platform, limit=2, cursor=first.next_cursor))
+    third = await listing(ListDecisions(VIEWER, platform, limit=2, cursor=second.next_cursor))
+    assert [d.number for d in first.items + second.items + third.items] == [1, 2, 3, 4, 5]
+    assert third.next_cursor is None
+    tagged = await listing(ListDecisions(VIEWER, platform, DecisionFilters(tag="db")))
+    assert [d.number for d in tagged.items] == [2, 4]
+
+
+async def test_a_created_user_authenticates_with_the_issued_token(store: Store) -> None:
+    issued = await CreateUserHandler(FakeUnitOfWork(store), FakeClock())(
+        CreateUser(OPERATOR, "newbie")
+    )
+    actor = await AuthenticateHandler(FakeReadModel(store))(Authenticate(issued.token))
+    assert actor.username == "newbie"
+    with pytest.raises(NotAuthenticated):
+        await AuthenticateHandler(FakeReadModel(store))(Authenticate("adr_wrong"))
