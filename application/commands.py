@@ -214,3 +214,40 @@ class Authenticate:
 
 
 MAX_LIMIT = 200
+
+
+# -- MADR in and out ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ImportDecisions:
+    """Files as (name, bytes). Atomic: write nothing unless every file is valid."""
+
+    actor: Actor
+    log: LogSlug
+    files: tuple[tuple[str, bytes], ...]
+    atomic: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class LintFiles:
+    files: tuple[tuple[str, bytes], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportLog:
+    actor: Actor
+    log: LogSlug
+
+
+@dataclass(frozen=True, slots=True)
+class RenderDecision:
+    actor: Actor
+    ref: DecisionRef
+
+
+@dataclass(frozen=True, slots=True)
+class DrawGraph:
+    actor: Actor
+    log: LogSlug
+    format: str  # 'mermaid' or 'dot'

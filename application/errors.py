@@ -33,3 +33,13 @@ class VersionMismatch(ApplicationError):
         super().__init__(
             f"{what} {now}, not {expected}: fetch it again and retry with its current ETag"
         )
+
+
+class InvalidMadr(ApplicationError):
+    """A MADR file that cannot be read; names the file and the line."""
+
+    def __init__(self, filename: str, line: int, message: str) -> None:
+        super().__init__(f"{filename}:{line}: {message}")
+        self.filename = filename
+        self.line = line
+        self.message = message

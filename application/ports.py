@@ -6,8 +6,8 @@ fakes stay structural.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from datetime import datetime
+from collections.abc import Collection, Mapping
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -17,6 +17,7 @@ from application.views import (
     DecisionSummary,
     DecisionView,
     HistoryEntry,
+    LintProblem,
     LogAccess,
     LogView,
     MemberView,
@@ -58,6 +59,10 @@ class DecisionRepository(Protocol):
 
     async def remove(self, decision: Decision) -> None:
         """Delete a withdrawn proposal; its number stays retired."""
+        ...
+
+    async def list_in(self, log: LogSlug) -> list[Decision]:
+        """Every decision of a log, by number, tracked like `get` (one query)."""
         ...
 
 
@@ -148,6 +153,22 @@ class ReadModel(Protocol):
     async def current(self, ref: DecisionRef) -> list[DecisionSummary]:
         """The decisions in force along supersession from `ref` (see
         domain.supersession.current), by log and number."""
+        ...
+
+
+class MadrCodec(Protocol):
+    """Reads and writes MADR files."""
+
+    def parse(self, text: str, *, filename: str, log: LogSlug, today: date) -> Decision:
+        """The decision a file holds; raises InvalidMadr naming the file and line."""
+        ...
+
+    def render(self, decision: Decision) -> str:
+        """The decision as a canonical MADR 4 file."""
+        ...
+
+    def lint(self, files: Mapping[str, str]) -> list[LintProblem]:
+        """Every problem of every file, by file and line; stores nothing."""
         ...
 
 

@@ -114,6 +114,41 @@ class IssuedToken:
 
 
 @dataclass(frozen=True, slots=True)
+class MarkdownFile:
+    name: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LintProblem:
+    file: str
+    line: int
+    rule: str
+    severity: str  # 'error' or 'warning'
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileReport:
+    """What an import did with one file."""
+
+    file: str
+    outcome: str  # created, updated, unchanged, error (or skipped: valid, but not written)
+    number: int | None = None
+    problems: tuple[LintProblem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    log: str
+    files: tuple[FileReport, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(f.outcome != "error" for f in self.files)
+
+
+@dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None

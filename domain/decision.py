@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from domain.content import Content
 from domain.errors import DecisionFrozen, InvalidLink, InvalidTransition
@@ -125,12 +127,23 @@ class Decision:
         return decision
 
     @classmethod
-    def imported(cls, *, decision: Decision, by: str, at: dt.datetime, source: str) -> Decision:
-        """A decision read from a MADR file; it keeps its status and date."""
-        decision.version = 0
-        decision.events = []
+    def imported(cls, state: DecisionState, *, by: str, at: dt.datetime, source: str) -> Decision:
+        """A decision read from a MADR file: it keeps its status and date."""
+        decision = cls(**state.fields(), version=0)
         decision._record(DecisionImported, by, at, status=decision.status.value, source=source)
         return decision
+
+    def reimport(self, state: DecisionState, *, by: str, at: dt.datetime, source: str) -> bool:
+        """Take what the file says now, whatever the status: the file is the source.
+
+        Returns False, recording nothing, when the file says what the record says.
+        """
+        if state == self.snapshot():
+            return False
+        for name, value in state.fields().items():
+            setattr(self, name, value)
+        self._record(DecisionImported, by, at, status=self.status.value, source=source)
+        return True
 
     # -- content ---------------------------------------------------------------
 
@@ -320,3 +333,6 @@ class DecisionState:
     content: Content
     links: frozenset[Link]
     review_by: dt.date | None
+
+    def fields(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}

@@ -6,7 +6,7 @@ a successor must be accepted (so never itself superseded), and superseded is fin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 
 from domain.decision import Decision
@@ -75,3 +75,60 @@ def current(
         else:
             ends.add(ref)
     return sorted(ends)
+
+
+def graph_problems(
+    statuses: Mapping[DecisionRef, Status],
+    successors: Mapping[DecisionRef, Collection[DecisionRef]],
+) -> dict[DecisionRef, str]:
+    """What breaks the supersession rules in a graph given whole (as an import gives it).
+
+    `successors` maps a decision to its superseded-by targets.
+    """
+    problems: dict[DecisionRef, str] = {}
+    for ref, status in statuses.items():
+        nexts = successors.get(ref, ())
+        if status is Status.SUPERSEDED and not nexts:
+            problems[ref] = (
+                f"{ref} is superseded but names no successor: "
+                "say by what, e.g. 'superseded by ADR-0012'"
+            )
+        elif nexts and status is not Status.SUPERSEDED:
+            problems[ref] = (
+                f"{ref} names successors ({', '.join(map(str, sorted(nexts)))}) "
+                f"but its status is {status.value}, not superseded"
+            )
+    for cycle in _cycles(successors):
+        path = " -> ".join(str(r) for r in [*cycle, cycle[0]])
+        for ref in cycle:
+            problems.setdefault(ref, f"supersession would form a cycle: {path}")
+    return problems
+
+
+def _cycles(successors: Mapping[DecisionRef, Collection[DecisionRef]]) -> list[list[DecisionRef]]:
+    """One cycle per strongly connected loop found by depth-first search."""
+    white, grey, black = 0, 1, 2
+    colour: dict[DecisionRef, int] = {}
+    cycles: list[list[DecisionRef]] = []
+    for root in sorted(successors):
+        if colour.get(root, white) != white:
+            continue
+        path: list[DecisionRef] = []
+        stack: list[tuple[DecisionRef, Iterator[DecisionRef]]] = []
+        colour[root] = grey
+        path.append(root)
+        stack.append((root, iter(sorted(successors.get(root, ())))))
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                colour[node] = black
+                path.pop()
+                stack.pop()
+            elif colour.get(child, white) == grey:
+                cycles.append(path[path.index(child) :])
+            elif colour.get(child, white) == white:
+                colour[child] = grey
+                path.append(child)
+                stack.append((child, iter(sorted(successors.get(child, ())))))
+    return cycles

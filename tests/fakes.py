@@ -106,6 +106,12 @@ class FakeDecisionRepository:
     async def remove(self, decision: Decision) -> None:
         self.removed.add(decision.ref)
 
+    async def list_in(self, log: LogSlug) -> list[Decision]:
+        refs = {r for r in self._store.decisions if r.log == log}
+        refs |= {r for r in self.seen if r.log == log}
+        found = [await self.get(ref) for ref in sorted(refs)]
+        return [d for d in found if d is not None]
+
 
 class FakeUserRepository:
     def __init__(self, store: Store) -> None:
