@@ -43,3 +43,12 @@ class InvalidMadr(ApplicationError):
         self.filename = filename
         self.line = line
         self.message = message
+
+
+class InvalidBundle(ApplicationError):
+    """An upload that cannot be read as a set of files (a bad zip, say)."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(f"{name}: {message}")
+        self.name = name
+        self.message = message

@@ -11,7 +11,7 @@ def decode_markdown(filename: str, data: bytes) -> str:
     """The file's text; raises InvalidMadr saying why it is not a Markdown file."""
     if len(data) > MAX_FILE_BYTES:
         raise InvalidMadr(
-            filename, 1, f"the file is {len(data)} bytes; files over {MAX_FILE_BYTES} are refused"
+            filename, 1, f"the file is larger than {MAX_FILE_BYTES} bytes (1 MiB), so it is refused"
         )
     if b"\x00" in data:
         raise InvalidMadr(filename, 1, "this is a binary file, not Markdown text")
