@@ -40,11 +40,16 @@ def read_zip(name: str, data: bytes) -> list[tuple[str, bytes]]:
                 name, f"{total} bytes uncompressed; at most {MAX_TOTAL_BYTES} are read"
             )
         files = []
+        read = 0
         for entry in entries:
             path = _safe_member_name(name, entry.filename)
             if not is_markdown(path):
                 continue
-            files.append((path, _read_entry(archive, entry)))
+            data = _read_entry(archive, entry)
+            read += len(data)
+            if read > MAX_TOTAL_BYTES:  # headers understated the sizes
+                raise InvalidBundle(name, f"over {MAX_TOTAL_BYTES} bytes uncompressed; refused")
+            files.append((path, data))
         return files
 
 
