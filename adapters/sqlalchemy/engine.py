@@ -1,0 +1,112 @@
+"""Building the async engine for SQLite or PostgreSQL, and bringing its schema to head."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+_SQLITE = "sqlite+aiosqlite"
+_POSTGRES = "postgresql+asyncpg"
+# Marks an engine whose connections run each statement on its own (see `for_reads`).
+_AUTOCOMMIT = "adr_registry_autocommit"
+
+_SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=30000",
+    "PRAGMA synchronous=NORMAL",
+)
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """An async engine for `sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`."""
+    parsed = make_url(url)
+    if parsed.drivername == _SQLITE:
+        return _sqlite_engine(parsed)
+    if parsed.drivername == _POSTGRES:
+        return create_async_engine(
+            parsed,
+            pool_size=10,
+            max_overflow=10,
+            pool_timeout=30,
+            # Test a pooled connection before handing it out, so that a database restart
+            # or a dropped idle connection costs a reconnect, not a failed request.
+            pool_pre_ping=True,
+            pool_recycle=1800,
+        )
+    raise ValueError(
+        f"unsupported database URL {parsed.render_as_string()!r}: use "
+        f"'{_SQLITE}:///path/to/registry.db' or '{_POSTGRES}://user@host/database'"
+    )
+
+
+def for_reads(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool, for callers that run one statement per connection and write nothing.
+
+    Such statements need no transaction around them: skipping BEGIN and ROLLBACK saves
+    two round trips on PostgreSQL, and on SQLite keeps readers out of the writers' queue.
+    """
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{_AUTOCOMMIT: True})
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+async def migrate(url: str) -> None:
+    """Apply every Alembic migration up to head. Safe to call from a running event loop."""
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_upgrade_to_head)
+    finally:
+        await engine.dispose()
+
+
+def alembic_config() -> Config:
+    """Alembic's configuration, built here so that no alembic.ini is needed."""
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return config
+
+
+def _upgrade_to_head(connection: Connection) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+def _sqlite_engine(url: URL) -> AsyncEngine:
+    database = url.database or ""
+    if database in ("", ":memory:") or url.query.get("mode") == "memory":
+        raise ValueError(
+            "an in-memory SQLite database is not shared between connections: "
+            f"name a file, e.g. '{_SQLITE}:///var/adr-registry/registry.db'"
+        )
+    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(url)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take BEGIN away from the driver, whose own BEGIN is deferred and so lets two
+        # writers both read and then fail with "database is locked" on their first write.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in _SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get(_AUTOCOMMIT):
+            return
+        # Take the write lock up front: concurrent writers queue on busy_timeout instead
+        # of failing, and a unit of work never reads a state that is stale by its commit.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

@@ -1,0 +1,204 @@
+"""The schema as SQLAlchemy Core tables; Alembic's migrations create it, these describe it.
+
+A decision is stored as one row with its value objects in JSON columns, so reading it
+is a single-row read. Tags, people and links are also spread into their own tables,
+kept in sync on every save, so that filters and graph queries can use indexes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.types import TypeDecorator
+
+from domain.lifecycle import Status
+from domain.links import LinkKind
+from domain.values import Role, Visibility
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend.
+
+    PostgreSQL keeps the zone (timestamptz); SQLite has no zone, so the value is
+    stored as naive UTC and made aware again when read.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"{value!r} has no time zone; store aware datetimes only")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
+_BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _one_of(column: str, values: type[StrEnum]) -> CheckConstraint:
+    allowed = ", ".join(f"'{v.value}'" for v in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=column)
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("is_admin", Boolean, nullable=False, server_default=text("false")),
+    Column("created_at", UtcDateTime, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+)
+
+access_tokens = Table(
+    "access_tokens",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column(
+        "username",
+        String(64),
+        ForeignKey("users.username", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("name", String(200), nullable=False),
+    Column("secret_hash", String(128), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+logs = Table(
+    "logs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("slug", String(64), nullable=False, unique=True),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("visibility", String(16), nullable=False),
+    Column("next_number", Integer, nullable=False, server_default=text("1")),
+    Column("version", Integer, nullable=False),
+    _one_of("visibility", Visibility),
+)
+
+log_members = Table(
+    "log_members",
+    metadata,
+    Column("log_id", Integer, ForeignKey("logs.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "username", String(64), ForeignKey("users.username", ondelete="CASCADE"), nullable=False
+    ),
+    Column("role", String(16), nullable=False),
+    PrimaryKeyConstraint("log_id", "username"),
+    Index(None, "username"),
+    _one_of("role", Role),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("log_id", Integer, ForeignKey("logs.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("review_by", Date, nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("content", JSON, nullable=False),
+    Column("decision_makers", JSON, nullable=False),
+    Column("consulted", JSON, nullable=False),
+    Column("informed", JSON, nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("links", JSON, nullable=False),
+    UniqueConstraint("log_id", "number"),
+    CheckConstraint("number >= 1", name="number"),
+    _one_of("status", Status),
+    Index(None, "log_id", "status", "number"),
+    Index(None, "status", "review_by"),
+)
+
+decision_tags = Table(
+    "decision_tags",
+    metadata,
+    Column("decision_id", _BigId, ForeignKey("decisions.id", ondelete="CASCADE"), nullable=False),
+    Column("tag", String(63), nullable=False),
+    PrimaryKeyConstraint("decision_id", "tag"),
+    Index(None, "tag", "decision_id"),
+)
+
+decision_people = Table(
+    "decision_people",
+    metadata,
+    Column("decision_id", _BigId, ForeignKey("decisions.id", ondelete="CASCADE"), nullable=False),
+    # Which RACI list: decision_makers, consulted or informed.
+    Column("role", String(32), nullable=False),
+    Column("name", String(200), nullable=False),
+    PrimaryKeyConstraint("decision_id", "role", "name"),
+    Index(None, "name", "decision_id"),
+)
+
+decision_links = Table(
+    "decision_links",
+    metadata,
+    Column("decision_id", _BigId, ForeignKey("decisions.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    # The target is named, not referenced: it may live in another log, or not exist yet.
+    Column("target_log_slug", String(64), nullable=False),
+    Column("target_number", Integer, nullable=False),
+    PrimaryKeyConstraint("decision_id", "kind", "target_log_slug", "target_number"),
+    Index(None, "target_log_slug", "target_number"),
+    _one_of("kind", LinkKind),
+)
+
+# Append-only and keyed by name rather than by decision id: the history of a withdrawn
+# proposal outlives its row.
+decision_events = Table(
+    "decision_events",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("log_slug", String(64), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("event", String(64), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("details", JSON, nullable=False),
+    UniqueConstraint("log_slug", "number", "version"),
+)
