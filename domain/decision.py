@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.content import Content
-from domain.errors import DecisionFrozen, InvalidLink, InvalidTransition
+from domain.errors import (
+    DecisionFrozen,
+    InvalidLink,
+    InvalidSupersession,
+    InvalidTransition,
+    InvalidValue,
+)
 from domain.events import (
     DecisionAccepted,
     DecisionDeprecated,
@@ -162,6 +168,8 @@ class Decision:
             },
             "tags": None if changes.tags is None else tags_of(changes.tags),
         }
+        if changes.clear_review_by and changes.review_by is not None:
+            raise InvalidValue("review_by", "give a date or clear it, not both")
         changed = [k for k, v in new.items() if v is not None and v != getattr(self, k)]
         review_by = None if changes.clear_review_by else changes.review_by
         if (changes.clear_review_by or changes.review_by is not None) and (
@@ -201,6 +209,8 @@ class Decision:
     ) -> None:
         """Become superseded by `successors`; see `supersession` for the graph rules."""
         targets = tuple(sorted(set(successors)))
+        if not targets:
+            raise InvalidSupersession(f"{self.ref} needs at least one successor to be superseded")
         self._move(Status.SUPERSEDED, at)
         self.links |= {Link(LinkKind.SUPERSEDED_BY, t) for t in targets}
         self._record(DecisionSuperseded, by, at, successors=targets)
@@ -237,6 +247,8 @@ class Decision:
 
     def link(self, link: Link, *, by: str, at: dt.datetime) -> bool:
         """Add a link from this side. Returns False when it was already there."""
+        if link in self.links:
+            return False
         self._ensure_may_change_link(link, "add")
         return self._add_link(link, by=by, at=at)
 

@@ -98,7 +98,7 @@ class Log:
 
 def _log_title(text: str) -> str:
     title = text.strip()
-    if not title or "\n" in title or len(title) > 200:
+    if not title or "\n" in title or "\r" in title or len(title) > 200:
         raise InvalidValue("title", "must be a single, non-blank line of at most 200 characters")
     return title
 

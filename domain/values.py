@@ -12,6 +12,7 @@ from domain.errors import InvalidValue
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _TAG = re.compile(r"^[^\s,][^,]{0,62}$")
+_REF_NUMBER = re.compile(r"(?:ADR-?)?0*([0-9]{1,9})", re.IGNORECASE)
 SLUG_MAX = 64
 TITLE_MAX = 300
 
@@ -23,7 +24,7 @@ class LogSlug:
     value: str
 
     def __post_init__(self) -> None:
-        if not (0 < len(self.value) <= SLUG_MAX) or not _SLUG.match(self.value):
+        if not (0 < len(self.value) <= SLUG_MAX) or not _SLUG.fullmatch(self.value):
             raise InvalidValue(
                 "slug",
                 f"{self.value!r} is not a valid log slug: use 1 to {SLUG_MAX} lowercase "
@@ -58,17 +59,16 @@ class DecisionRef:
     @classmethod
     def parse(cls, text: str, *, relative_to: LogSlug) -> DecisionRef:
         """Read '7', 'ADR-0007' (in `relative_to`) or 'other-log/7'."""
-        raw = text.strip()
-        log_part, sep, number_part = raw.rpartition("/")
-        log = LogSlug(log_part) if sep else relative_to
-        digits = number_part.upper().removeprefix("ADR-").removeprefix("ADR")
-        if not digits.isdigit() or not digits.isascii():
+        log_part, sep, number_part = text.strip().rpartition("/")
+        match = _REF_NUMBER.fullmatch(number_part)
+        if match is None:
             raise InvalidValue(
                 "ref",
-                f"{text!r} does not name a decision: write its number ('7'), "
+                f"{text!r} does not name a decision: write its number ('7' or 'ADR-0007'), "
                 "or its log and number ('other-log/7')",
             )
-        return cls(log, DecisionNumber(int(digits)))
+        log = LogSlug(log_part) if sep else relative_to
+        return cls(log, DecisionNumber(int(match[1])))
 
     def __str__(self) -> str:
         return f"{self.log}/{self.number.value}"
@@ -96,7 +96,7 @@ def title_of(text: str) -> str:
 def tag_of(text: str) -> str:
     """A tag, normalised: trimmed, lowercase, inner whitespace as one dash."""
     tag = re.sub(r"\s+", "-", text.strip().lower())
-    if not _TAG.match(tag):
+    if not _TAG.fullmatch(tag):
         raise InvalidValue(
             "tags", f"{text!r} is not a valid tag: 1 to 63 characters, no commas, not blank"
         )
@@ -110,7 +110,7 @@ def tags_of(texts: object) -> frozenset[str]:
 
 
 def username_of(text: str) -> str:
-    if not _USERNAME.match(text):
+    if not isinstance(text, str) or not _USERNAME.fullmatch(text):
         raise InvalidValue(
             "username",
             f"{text!r} is not a valid username: 1 to 64 letters, digits, '.', '_' or '-', "

@@ -83,7 +83,8 @@ class DeprecateDecisionHandler:
 
 
 class SupersedeDecisionHandler:
-    """Supersede an accepted decision by accepted ones, in any logs the actor can read."""
+    """Supersede an accepted decision by accepted ones; every decision it changes
+    (the successors record the supersedes link) needs the decider role in its log."""
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow = uow
@@ -95,7 +96,7 @@ class SupersedeDecisionHandler:
                 self.uow, cmd.actor, cmd.ref, Role.DECIDER, cmd.expected_version
             )
             successors = [
-                await load_decision(self.uow, cmd.actor, ref, Role.VIEWER)
+                await load_decision(self.uow, cmd.actor, ref, Role.DECIDER)
                 for ref in sorted(set(cmd.by))
             ]
             supersede(old, successors, by=actor_name(cmd.actor), at=self.clock.now())

@@ -23,7 +23,10 @@ class LinkDecisionsHandler:
         link = Link(cmd.kind, cmd.target)
         async with self.uow:
             source = await load_decision(self.uow, cmd.actor, cmd.ref, Role.AUTHOR)
-            target = await load_decision(self.uow, cmd.actor, cmd.target, Role.VIEWER)
+            # The target records the inverse link, so it changes too; a supersedes
+            # intent changes nothing there until the proposal is accepted.
+            target_role = Role.VIEWER if cmd.kind is LinkKind.SUPERSEDES else Role.AUTHOR
+            target = await load_decision(self.uow, cmd.actor, cmd.target, target_role)
             if cmd.kind is LinkKind.SUPERSEDES and target.status is not Status.ACCEPTED:
                 raise InvalidSupersession(
                     f"{target.ref} is {target.status.value}; a proposal can only name "
@@ -47,8 +50,7 @@ class UnlinkDecisionsHandler:
             if source.unlink(Link(cmd.kind, cmd.target), by=by, at=at) and (
                 cmd.kind is not LinkKind.SUPERSEDES
             ):
-                target = await self.uow.decisions.get(cmd.target)
-                if target is not None:
-                    target.drop_inverse(Link(cmd.kind.inverse, source.ref), by=by, at=at)
+                target = await load_decision(self.uow, cmd.actor, cmd.target, Role.AUTHOR)
+                target.drop_inverse(Link(cmd.kind.inverse, source.ref), by=by, at=at)
             await self.uow.commit()
         return decision_view(source)
