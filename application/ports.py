@@ -65,6 +65,10 @@ class DecisionRepository(Protocol):
         """Every decision of a log, by number, tracked like `get` (one query)."""
         ...
 
+    async def retired_numbers(self, log: LogSlug) -> set[DecisionNumber]:
+        """Numbers of withdrawn proposals: they have a history and stay retired."""
+        ...
+
 
 class UserRepository(Protocol):
     async def get(self, username: str) -> User | None: ...

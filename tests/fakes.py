@@ -106,6 +106,10 @@ class FakeDecisionRepository:
     async def remove(self, decision: Decision) -> None:
         self.removed.add(decision.ref)
 
+    async def retired_numbers(self, log: LogSlug) -> set[DecisionNumber]:
+        known = {e.ref for e in self._store.history if e.ref.log == log}
+        return {r.number for r in known if r not in self._store.decisions}
+
     async def list_in(self, log: LogSlug) -> list[Decision]:
         refs = {r for r in self._store.decisions if r.log == log}
         refs |= {r for r in self.seen if r.log == log}

@@ -209,6 +209,18 @@ _SELECT_DECISIONS_IN = (
     .where(logs.c.slug == bindparam("slug"))
     .order_by(decisions.c.number)
 )
+_SELECT_RETIRED_NUMBERS = (
+    select(decision_events.c.number)
+    .where(
+        decision_events.c.log_slug == bindparam("slug"),
+        ~decision_events.c.number.in_(
+            select(decisions.c.number)
+            .join(logs, logs.c.id == decisions.c.log_id)
+            .where(logs.c.slug == bindparam("slug"))
+        ),
+    )
+    .distinct()
+)
 _SELECT_DECISION = _SELECT_DECISIONS_IN.where(decisions.c.number == bindparam("number"))
 _INSERT_DECISION = (
     insert(decisions)
@@ -334,6 +346,10 @@ class SqlAlchemyDecisionRepository(DecisionRepository):
             if ref.log == log and t.id is None and not t.removed
         ]
         return sorted(found, key=lambda decision: decision.ref)
+
+    async def retired_numbers(self, log: LogSlug) -> set[DecisionNumber]:
+        rows = await self._connection.execute(_SELECT_RETIRED_NUMBERS, {"slug": log.value})
+        return {DecisionNumber(number) for (number,) in rows}
 
     async def add(self, decision: Decision) -> None:
         if tracked := self._tracked.get(decision.ref):

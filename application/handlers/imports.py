@@ -25,7 +25,7 @@ from application.views import (
 from domain.decision import Decision, DecisionState
 from domain.links import Link, LinkKind
 from domain.supersession import graph_problems
-from domain.values import DecisionRef, Role
+from domain.values import DecisionNumber, DecisionRef, Role
 
 
 def _problem(file: str, message: str, line: int = 1, rule: str = "import") -> LintProblem:
@@ -63,6 +63,7 @@ class ImportDecisionsHandler:
         async with self.uow:
             await load_log(self.uow, cmd.actor, cmd.log, Role.ADMIN)
             stored = {d.ref: d for d in await self.uow.decisions.list_in(cmd.log)}
+            _flag_retired_numbers(states, errors, await self.uow.decisions.retired_numbers(cmd.log))
             # Without atomicity, dropping an invalid file can invalidate files that link
             # to it, so validate until nothing more fails.
             while True:
@@ -174,6 +175,23 @@ class ImportDecisionsHandler:
                 for link in sorted(links):
                     other.receive_inverse(link, by=by, at=now)
         return outcomes
+
+
+def _flag_retired_numbers(
+    states: dict[str, DecisionState],
+    errors: dict[str, list[LintProblem]],
+    retired: set[DecisionNumber],
+) -> None:
+    for name, state in states.items():
+        if state.ref.number in retired:
+            errors[name].append(
+                _problem(
+                    name,
+                    f"{state.ref.number} was a withdrawn proposal in this log, and a withdrawn "
+                    "number is never reused: renumber the file",
+                    rule="retired-number",
+                )
+            )
 
 
 def _flag_duplicate_numbers(

@@ -250,6 +250,8 @@ async def test_withdrawing_deletes_the_proposal_but_keeps_history_and_retires_th
     history = await read.history(withdrawn, limit=10, after_version=None)
     assert [h.event for h in history] == ["decision.proposed", "decision.withdrawn"]
     assert await registry.propose(core) == ref("core/3")
+    async with registry.uow() as uow:
+        assert await uow.decisions.retired_numbers(core) == {withdrawn.number}
 
 
 async def test_a_withdrawn_number_cannot_be_stored_again(registry: Registry) -> None:
