@@ -1,0 +1,140 @@
+"""The `adr-registry` command. Each command calls the same handlers as the HTTP API."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import punq
+import uvicorn
+
+from application.commands import CreateUser
+from application.errors import AlreadyExists, ApplicationError
+from application.handlers.users import CreateUserHandler
+from application.ports import UnitOfWork
+from application.views import OPERATOR
+from domain.errors import DomainError
+from entrypoints.bootstrap import build_container, dispose, migrate_database
+from entrypoints.http.app import create_app
+from entrypoints.logging import configure_logging
+from entrypoints.settings import Settings
+
+T = TypeVar("T")
+
+FIRST_ADMIN = "admin"
+
+
+@click.group(name="adr-registry")
+@click.pass_context
+def main(context: click.Context) -> None:
+    """A server for Architecture Decision Records (MADR).
+
+    Settings come from ADR_REGISTRY_* environment variables (see the README).
+    """
+    settings = Settings()
+    configure_logging(settings.log_format)
+    context.obj = settings
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8000, type=int, envvar="PORT", show_default=True, help="Port to listen on."
+)
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Migrate the database, create the first admin on first start, and serve the API."""
+    token = asyncio.run(prepare_to_serve(settings))
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    if token is not None:
+        click.echo(
+            f"First start: created the site admin '{FIRST_ADMIN}'. Its token, also saved in "
+            f"{settings.admin_token_path}:\n\n    {token}\n"
+        )
+    click.echo(f"API docs: http://{shown_host}:{port}/docs")
+    # log_config=None: uvicorn's loggers go through our structlog configuration.
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+
+
+@main.command()
+@click.pass_obj
+def migrate(settings: Settings) -> None:
+    """Bring the database schema up to date."""
+    asyncio.run(migrate_database(settings))
+    click.echo("The database schema is up to date.")
+
+
+@main.group()
+def users() -> None:
+    """Manage users."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--admin", is_flag=True, help="Make the user a site admin (every log, any role).")
+@click.pass_obj
+def create_user(settings: Settings, username: str, admin: bool) -> None:
+    """Create a user and print their first personal access token."""
+
+    async def create(container: punq.Container) -> str:
+        handler: CreateUserHandler = container.resolve(CreateUserHandler)
+        issued = await handler(CreateUser(actor=OPERATOR, username=username, is_admin=admin))
+        return issued.token
+
+    click.echo(_run(settings, create))
+
+
+async def prepare_to_serve(settings: Settings) -> str | None:
+    """Migrate, then create the first admin if there is nobody yet; returns its token."""
+    await migrate_database(settings)
+    container = build_container(settings)
+    try:
+        return await create_first_admin(container, settings.admin_token_path)
+    finally:
+        await dispose(container)
+
+
+async def create_first_admin(container: punq.Container, token_path: Path) -> str | None:
+    """Create the site admin `admin` when there are no users, and save its token."""
+    uow: UnitOfWork = container.resolve(UnitOfWork)
+    async with uow:
+        if await uow.users.count() > 0:
+            return None
+    create: CreateUserHandler = container.resolve(CreateUserHandler)
+    try:
+        issued = await create(
+            CreateUser(actor=OPERATOR, username=FIRST_ADMIN, is_admin=True, token_name="admin")
+        )
+    except AlreadyExists:
+        return None  # another process starting at the same moment made it first
+    _write_secret(token_path, issued.token)
+    return issued.token
+
+
+def _write_secret(path: Path, secret: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Created 0600 from the start, so the secret is never readable by others.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secret + "\n")
+    path.chmod(0o600)
+
+
+def _run(settings: Settings, work: Callable[[punq.Container], Coroutine[Any, Any, T]]) -> T:
+    """Run `work` with a container; errors a user can fix become a message and exit 1."""
+
+    async def run() -> T:
+        container = build_container(settings)
+        try:
+            return await work(container)
+        finally:
+            await dispose(container)
+
+    try:
+        return asyncio.run(run())
+    except (ApplicationError, DomainError) as error:
+        raise click.ClickException(str(error)) from error

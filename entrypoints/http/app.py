@@ -1,0 +1,74 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from entrypoints.bootstrap import STATELESS_HANDLERS, build_container, dispose
+from entrypoints.http.dependencies import Services, document_anonymous_reads
+from entrypoints.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from entrypoints.http.problems import add_problem_schema, install_problem_handlers
+from entrypoints.http.routes import decisions, logs, operations, tokens
+from entrypoints.settings import Settings
+
+_DESCRIPTION = """\
+Architecture Decision Records in the MADR format: propose, decide, supersede and link
+decisions, in logs with per-log roles (viewer, author, decider, admin).
+
+Authenticate with a personal access token: `Authorization: Bearer <token>`. Errors are
+RFC 9457 problems (`application/problem+json`) whose `type` is stable. Every log and
+decision has a version, sent as its `ETag`: send it back as `If-Match` to change it
+(412 if someone changed it first; PATCH and DELETE need it, else 428).
+"""
+_TAGS = [
+    {"name": "logs", "description": "Logs of decisions, and who has which role in them."},
+    {"name": "decisions", "description": "Propose, decide, supersede and link decisions."},
+    {"name": "tokens", "description": "Personal access tokens."},
+    {"name": "operations", "description": "Probes for orchestrators."},
+]
+
+
+class RegistryApp(FastAPI):
+    def openapi(self) -> dict[str, Any]:
+        schema = super().openapi()
+        add_problem_schema(schema)
+        document_anonymous_reads(schema, self.routes)
+        return schema
+
+
+def create_app(
+    settings: Settings | None = None, overrides: Mapping[type, object] | None = None
+) -> FastAPI:
+    """The API. Its container is built when the lifespan starts, and disposed after."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        container = build_container(settings, overrides)
+        try:
+            app.state.services = Services(container, STATELESS_HANDLERS)
+            yield
+        finally:
+            await dispose(container)
+
+    app = RegistryApp(
+        title="adr-registry",
+        version="1",
+        description=_DESCRIPTION,
+        openapi_tags=_TAGS,
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    # Added last is outermost: the request id wraps everything, 413s included.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    # The routers' routes go straight into the app's own list (include_router would nest
+    # them): app.routes then lists every APIRoute, and a request is matched in one pass,
+    # decisions first since reading one is the hot path.
+    for module in (decisions, logs, tokens, operations):
+        app.router.routes.extend(module.router.routes)
+    return app

@@ -1,0 +1,140 @@
+"""What routes get through `Depends`: the caller, handlers from the container, If-Match.
+
+All of it is async, so a request never hops to the threadpool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Annotated, Any, TypeVar, cast
+
+import punq
+from fastapi import Depends, Header, Request
+from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
+from fastapi.routing import APIRoute
+from fastapi.security.base import SecurityBase
+from pydantic.json_schema import SkipJsonSchema
+from starlette.routing import BaseRoute
+
+from application.commands import Authenticate
+from application.errors import NotAuthenticated
+from application.handlers.users import AuthenticateHandler
+from application.views import Actor
+
+T = TypeVar("T")
+
+# One strong ETag, as ours are: a version in quotes.
+_ETAG = r'^\s*"\d{1,18}"\s*$'
+# An empty list of ETags is valid syntax (RFC 9110 #rule): on an optional If-Match it
+# sets no condition.
+_ETAG_OR_BLANK = r'^\s*(?:"\d{1,18}")?\s*$'
+
+
+class Services:
+    """Handlers and ports from the container; the stateless ones built once, up front."""
+
+    def __init__(self, container: punq.Container, shared: Iterable[type[Any]]) -> None:
+        self.container = container
+        self._shared: dict[type[Any], Any] = {cls: container.resolve(cls) for cls in shared}
+
+    def get(self, cls: type[T]) -> T:
+        shared = self._shared.get(cls)
+        if shared is not None:
+            return cast(T, shared)
+        return self.container.resolve(cls)
+
+
+def services_of(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def provide(cls: type[T]) -> Callable[[Request], Awaitable[T]]:
+    """A dependency giving an instance of `cls`: a fresh one, unless it is stateless."""
+
+    async def resolve(request: Request) -> T:
+        return services_of(request).get(cls)
+
+    return resolve
+
+
+_SEND_TOKEN = "send 'Authorization: Bearer <token>'"
+
+
+class BearerAuthentication(SecurityBase):
+    """The caller, from `Authorization: Bearer <token>`; 401 when the header is malformed
+    or the token is not valid, and when it is absent unless `anonymous` callers may come.
+
+    A security scheme itself, so it is documented in OpenAPI without a second
+    dependency on the hot path.
+    """
+
+    def __init__(self, *, anonymous: bool) -> None:
+        self.model = HTTPBearerModel(
+            description="A personal access token: POST /v1/tokens, or "
+            "`adr-registry users create`. Reading a public log needs none."
+        )
+        self.scheme_name = "bearer"
+        self.anonymous = anonymous
+
+    async def __call__(self, request: Request) -> Actor:
+        header = request.headers.get("authorization")
+        token = None
+        if header is not None:
+            scheme, _, token = header.partition(" ")
+            token = token.strip()
+            if scheme.lower() != "bearer" or not token:
+                raise NotAuthenticated(f"the Authorization header is malformed: {_SEND_TOKEN}")
+        elif not self.anonymous:
+            raise NotAuthenticated(f"this needs a signed-in caller: {_SEND_TOKEN}")
+        authenticate = services_of(request).get(AuthenticateHandler)
+        return await authenticate(Authenticate(token=token))
+
+
+_reader = BearerAuthentication(anonymous=True)
+# Anyone may read a public log; everything else needs a token.
+CurrentActor = Annotated[Actor, Depends(_reader)]
+SignedInActor = Annotated[Actor, Depends(BearerAuthentication(anonymous=False))]
+
+
+def document_anonymous_reads(openapi: dict[str, Any], routes: Iterable[BaseRoute]) -> None:
+    """Mark the bearer token optional (`{}`) where the route lets anonymous callers in."""
+    for route in routes:
+        if not isinstance(route, APIRoute):
+            continue
+        if not any(dependency.call is _reader for dependency in route.dependant.dependencies):
+            continue
+        for method in route.methods or ():
+            security = openapi["paths"][route.path_format][method.lower()]["security"]
+            if {} not in security:
+                security.append({})
+
+
+_IF_MATCH_DOC = (
+    'The ETag of your last read, e.g. "3": the change is made only if it is still current '
+    "(else 412)."
+)
+
+
+async def if_match(
+    if_match: Annotated[
+        str | SkipJsonSchema[None], Header(description=_IF_MATCH_DOC, pattern=_ETAG_OR_BLANK)
+    ] = None,
+) -> int | None:
+    """The version an optional If-Match header expects; a blank one is no condition."""
+    return None if if_match is None or not if_match.strip() else _version_of(if_match)
+
+
+async def required_if_match(
+    if_match: Annotated[str, Header(description=_IF_MATCH_DOC, pattern=_ETAG)],
+) -> int:
+    """The version a required If-Match expects; problems.py turns its absence into 428."""
+    return _version_of(if_match)
+
+
+def _version_of(etag: str) -> int:
+    return int(etag.strip().strip('"'))
+
+
+IfMatch = Annotated[int | None, Depends(if_match)]
+RequiredIfMatch = Annotated[int, Depends(required_if_match)]

@@ -1,0 +1,102 @@
+"""Pure ASGI middleware: cheaper than BaseHTTPMiddleware and it never buffers a body."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from entrypoints.http.problems import (
+    CONTENT_TOO_LARGE,
+    ProblemError,
+    problem_response,
+    unexpected_error,
+)
+
+_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
+
+
+class RequestContextMiddleware:
+    """Give each request an id and answer any unhandled error with a logged 500.
+
+    The id comes from the client's X-Request-ID when it is sane (so a trace can cross
+    services), is sent back in X-Request-ID, and is bound into every log line of the
+    request. It runs outermost, so a failure anywhere still gets a problem and the id.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _request_id(scope)
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id)]
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id.decode()):
+            try:
+                await self.app(scope, receive, send_with_id)
+            except Exception as error:
+                response = unexpected_error(scope["method"], scope["path"], error)
+                # Once the reply has started, all that is left is to log the failure.
+                if not started:
+                    await response(scope, receive, send_with_id)
+
+
+class BodySizeLimitMiddleware:
+    """Refuse bodies over `max_bytes` with 413: by Content-Length before reading, and by
+    counting what arrives, for chunked bodies and for clients that understate it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            response = problem_response(CONTENT_TOO_LARGE, self._detail(), instance=scope["path"])
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    # Raised into whoever reads the body; the problem handlers answer it.
+                    raise ProblemError(CONTENT_TOO_LARGE, self._detail())
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+    def _detail(self) -> str:
+        return f"the body is larger than {self.max_bytes} bytes: send a smaller one"
+
+
+def _request_id(scope: Scope) -> bytes:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id" and _REQUEST_ID.fullmatch(value):
+            return bytes(value)
+    return uuid.uuid4().hex.encode()
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None

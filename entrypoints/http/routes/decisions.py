@@ -1,0 +1,414 @@
+"""Decisions in a log: propose, read, edit, withdraw, decide, supersede and link them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from application.commands import (
+    AcceptDecision,
+    DeprecateDecision,
+    EditDecision,
+    GetCurrent,
+    GetDecision,
+    GetHistory,
+    LinkDecisions,
+    ListDecisions,
+    ProposeDecision,
+    RejectDecision,
+    ReopenDecision,
+    SupersedeDecision,
+    UnlinkDecisions,
+    WithdrawDecision,
+)
+from application.handlers.lifecycle import (
+    AcceptDecisionHandler,
+    DeprecateDecisionHandler,
+    RejectDecisionHandler,
+    ReopenDecisionHandler,
+    SupersedeDecisionHandler,
+)
+from application.handlers.links import LinkDecisionsHandler, UnlinkDecisionsHandler
+from application.handlers.proposals import (
+    EditDecisionHandler,
+    ProposeDecisionHandler,
+    WithdrawDecisionHandler,
+)
+from application.handlers.queries import (
+    GetCurrentHandler,
+    GetDecisionHandler,
+    GetHistoryHandler,
+    ListDecisionsHandler,
+)
+from application.views import DecisionFilters
+from domain.lifecycle import Status
+from domain.links import LinkKind
+from domain.values import DecisionRef, LogSlug
+from entrypoints.http import schemas
+from entrypoints.http.dependencies import (
+    CurrentActor,
+    IfMatch,
+    RequiredIfMatch,
+    SignedInActor,
+    provide,
+    services_of,
+)
+from entrypoints.http.json_route import JsonRoute
+from entrypoints.http.params import CursorQuery, LimitQuery, LogPath, NumberPath, decision_ref
+from entrypoints.http.problems import problem_responses
+from entrypoints.http.responses import json_response, list_response, versioned_response
+
+router = APIRouter(
+    prefix="/v1/logs/{log}/decisions",
+    tags=["decisions"],
+    route_class=JsonRoute,
+    responses=problem_responses(401, 404, 422),
+)
+_BODY = (400, 413, 415)
+
+
+def _refs(texts: list[str], log: str) -> tuple[DecisionRef, ...]:
+    here = LogSlug(log)
+    return tuple(DecisionRef.parse(text, relative_to=here) for text in texts)
+
+
+# First: reading one decision is the hot path, and routes are matched in order.
+@router.get(
+    "/{n}",
+    summary="Get a decision",
+    description="Its ETag is its version.",
+    response_model=schemas.Decision,
+)
+async def get_decision(
+    log: LogPath,
+    n: NumberPath,
+    actor: CurrentActor,
+    request: Request,
+) -> Response:
+    # Looked up here rather than through Depends: one dependency fewer on the hot path.
+    get = services_of(request).get(GetDecisionHandler)
+    return versioned_response(await get(GetDecision(actor=actor, ref=decision_ref(log, n))))
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Propose a decision",
+    description="It gets the log's next number. Needs the author role. A proposal may name "
+    "accepted decisions it supersedes once accepted.",
+    response_model=schemas.Decision,
+    responses=problem_responses(*_BODY, 403, 409),
+)
+async def propose_decision(
+    log: LogPath,
+    body: schemas.DecisionCreate,
+    actor: SignedInActor,
+    propose: Annotated[ProposeDecisionHandler, Depends(provide(ProposeDecisionHandler))],
+) -> Response:
+    view = await propose(
+        ProposeDecision(
+            actor=actor,
+            log=LogSlug(log),
+            title=body.title,
+            content=body.content.to_domain(),
+            decision_makers=tuple(body.decision_makers),
+            consulted=tuple(body.consulted),
+            informed=tuple(body.informed),
+            tags=tuple(body.tags),
+            review_by=body.review_by,
+            supersedes=_refs(body.supersedes, log),
+        )
+    )
+    location = f"/v1/logs/{view.log}/decisions/{view.number}"
+    return versioned_response(view, status_code=201, location=location)
+
+
+@router.get(
+    "",
+    summary="List a log's decisions",
+    description="By number, filtered; each filter given narrows the list.",
+    response_model=schemas.Page[schemas.DecisionSummary],
+)
+async def list_decisions(
+    log: LogPath,
+    actor: CurrentActor,
+    list_decisions: Annotated[ListDecisionsHandler, Depends(provide(ListDecisionsHandler))],
+    status: Annotated[Status | None, Query(description="Only in this status.")] = None,
+    tag: Annotated[str | None, Query(description="Only with this tag.")] = None,
+    person: Annotated[
+        str | None,
+        Query(description="Only naming this person as decision maker, consulted or informed."),
+    ] = None,
+    review_due: Annotated[
+        dt.date | None,
+        Query(description="Only accepted decisions due for review on or before this day."),
+    ] = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Response:
+    filters = DecisionFilters(
+        status=None if status is None else status.value,
+        tag=tag,
+        person=person,
+        review_due=review_due,
+    )
+    page = await list_decisions(
+        ListDecisions(actor=actor, log=LogSlug(log), filters=filters, limit=limit, cursor=cursor)
+    )
+    return json_response(page)
+
+
+@router.patch(
+    "/{n}",
+    summary="Edit a decision",
+    description="Each field given replaces that field whole (`content` too); fields left "
+    "out are kept; `review_by: null` clears it. Content can change only while proposed; "
+    "tags and review_by always. Needs the author role and If-Match.",
+    response_model=schemas.Decision,
+    responses=problem_responses(*_BODY, 403, 409, 412, 428),
+)
+async def edit_decision(
+    log: LogPath,
+    n: NumberPath,
+    body: schemas.DecisionUpdate,
+    actor: SignedInActor,
+    expected: RequiredIfMatch,
+    edit: Annotated[EditDecisionHandler, Depends(provide(EditDecisionHandler))],
+) -> Response:
+    view = await edit(
+        EditDecision(
+            actor=actor, ref=decision_ref(log, n), changes=body.changes(), expected_version=expected
+        )
+    )
+    return versioned_response(view)
+
+
+@router.delete(
+    "/{n}",
+    status_code=204,
+    summary="Withdraw a proposal",
+    description="Only a proposal can be withdrawn; its number is never reused. Needs the "
+    "author role and If-Match.",
+    response_class=Response,
+    responses=problem_responses(403, 409, 412, 428),
+)
+async def withdraw_decision(
+    log: LogPath,
+    n: NumberPath,
+    actor: SignedInActor,
+    expected: RequiredIfMatch,
+    withdraw: Annotated[WithdrawDecisionHandler, Depends(provide(WithdrawDecisionHandler))],
+) -> Response:
+    ref = decision_ref(log, n)
+    await withdraw(WithdrawDecision(actor=actor, ref=ref, expected_version=expected))
+    return Response(status_code=204)
+
+
+_DECIDE_ERRORS = problem_responses(403, 409, 412)
+_DECIDER = " Needs the decider role. If-Match is optional."
+
+
+@router.post(
+    "/{n}/accept",
+    summary="Accept a proposal",
+    description="What the proposal names as superseded becomes superseded in the same step."
+    + _DECIDER,
+    response_model=schemas.Decision,
+    responses=_DECIDE_ERRORS,
+)
+async def accept_decision(
+    log: LogPath,
+    n: NumberPath,
+    actor: SignedInActor,
+    expected: IfMatch,
+    accept: Annotated[AcceptDecisionHandler, Depends(provide(AcceptDecisionHandler))],
+) -> Response:
+    ref = decision_ref(log, n)
+    return versioned_response(
+        await accept(AcceptDecision(actor=actor, ref=ref, expected_version=expected))
+    )
+
+
+@router.post(
+    "/{n}/reject",
+    summary="Reject a proposal",
+    description=_DECIDER,
+    response_model=schemas.Decision,
+    responses=_DECIDE_ERRORS,
+)
+async def reject_decision(
+    log: LogPath,
+    n: NumberPath,
+    actor: SignedInActor,
+    expected: IfMatch,
+    reject: Annotated[RejectDecisionHandler, Depends(provide(RejectDecisionHandler))],
+) -> Response:
+    ref = decision_ref(log, n)
+    return versioned_response(
+        await reject(RejectDecision(actor=actor, ref=ref, expected_version=expected))
+    )
+
+
+@router.post(
+    "/{n}/reopen",
+    summary="Reopen a rejected decision",
+    description="It becomes a proposal again." + _DECIDER,
+    response_model=schemas.Decision,
+    responses=_DECIDE_ERRORS,
+)
+async def reopen_decision(
+    log: LogPath,
+    n: NumberPath,
+    actor: SignedInActor,
+    expected: IfMatch,
+    reopen: Annotated[ReopenDecisionHandler, Depends(provide(ReopenDecisionHandler))],
+) -> Response:
+    ref = decision_ref(log, n)
+    return versioned_response(
+        await reopen(ReopenDecision(actor=actor, ref=ref, expected_version=expected))
+    )
+
+
+@router.post(
+    "/{n}/deprecate",
+    summary="Deprecate an accepted decision",
+    description="Deprecated is final." + _DECIDER,
+    response_model=schemas.Decision,
+    responses=_DECIDE_ERRORS,
+)
+async def deprecate_decision(
+    log: LogPath,
+    n: NumberPath,
+    actor: SignedInActor,
+    expected: IfMatch,
+    deprecate: Annotated[DeprecateDecisionHandler, Depends(provide(DeprecateDecisionHandler))],
+) -> Response:
+    ref = decision_ref(log, n)
+    return versioned_response(
+        await deprecate(DeprecateDecision(actor=actor, ref=ref, expected_version=expected))
+    )
+
+
+@router.post(
+    "/{n}/supersede",
+    summary="Supersede an accepted decision",
+    description="By accepted decisions, in any logs you can read; superseded is final and "
+    "both directions of the link are recorded. Needs the decider role. If-Match is optional.",
+    response_model=schemas.Decision,
+    responses=problem_responses(*_BODY, 403, 409, 412),
+)
+async def supersede_decision(
+    log: LogPath,
+    n: NumberPath,
+    body: schemas.Supersede,
+    actor: SignedInActor,
+    expected: IfMatch,
+    supersede: Annotated[SupersedeDecisionHandler, Depends(provide(SupersedeDecisionHandler))],
+) -> Response:
+    view = await supersede(
+        SupersedeDecision(
+            actor=actor, ref=decision_ref(log, n), by=_refs(body.by, log), expected_version=expected
+        )
+    )
+    return versioned_response(view)
+
+
+@router.get(
+    "/{n}/links",
+    summary="List a decision's links",
+    response_model=schemas.Page[schemas.Link],
+)
+async def list_links(
+    log: LogPath,
+    n: NumberPath,
+    actor: CurrentActor,
+    get: Annotated[GetDecisionHandler, Depends(provide(GetDecisionHandler))],
+) -> Response:
+    view = await get(GetDecision(actor=actor, ref=decision_ref(log, n)))
+    return list_response(view.links)
+
+
+@router.post(
+    "/{n}/links",
+    status_code=201,
+    summary="Link a decision to another",
+    description="The inverse link is recorded on the target. A decided record can only "
+    "gain relates-to links. Needs the author role; replies with the decision.",
+    response_model=schemas.Decision,
+    responses=problem_responses(*_BODY, 403, 409),
+)
+async def link_decision(
+    log: LogPath,
+    n: NumberPath,
+    body: schemas.Link,
+    actor: SignedInActor,
+    link: Annotated[LinkDecisionsHandler, Depends(provide(LinkDecisionsHandler))],
+) -> Response:
+    target = DecisionRef.parse(body.target, relative_to=LogSlug(log))
+    view = await link(
+        LinkDecisions(actor=actor, ref=decision_ref(log, n), kind=body.kind, target=target)
+    )
+    return versioned_response(view, status_code=201)
+
+
+@router.delete(
+    "/{n}/links",
+    summary="Remove a link",
+    description="And its inverse on the target. Needs the author role; replies with the "
+    "decision (a link that is not there changes nothing).",
+    response_model=schemas.Decision,
+    responses=problem_responses(403, 409),
+)
+async def unlink_decision(
+    log: LogPath,
+    n: NumberPath,
+    kind: Annotated[LinkKind, Query(description="The kind of the link.")],
+    target: Annotated[
+        str, Query(description="Its target: '3' or 'other-log/7'.", pattern=schemas.REF_PATTERN)
+    ],
+    actor: SignedInActor,
+    unlink: Annotated[UnlinkDecisionsHandler, Depends(provide(UnlinkDecisionsHandler))],
+) -> Response:
+    ref = DecisionRef.parse(target, relative_to=LogSlug(log))
+    view = await unlink(
+        UnlinkDecisions(actor=actor, ref=decision_ref(log, n), kind=kind, target=ref)
+    )
+    return versioned_response(view)
+
+
+@router.get(
+    "/{n}/history",
+    summary="A decision's history",
+    description="Every event, oldest first: who did what, when.",
+    response_model=schemas.Page[schemas.HistoryEntry],
+)
+async def get_history(
+    log: LogPath,
+    n: NumberPath,
+    actor: CurrentActor,
+    history: Annotated[GetHistoryHandler, Depends(provide(GetHistoryHandler))],
+    limit: LimitQuery = 100,
+    cursor: CursorQuery = None,
+) -> Response:
+    page = await history(
+        GetHistory(actor=actor, ref=decision_ref(log, n), limit=limit, cursor=cursor)
+    )
+    return json_response(page)
+
+
+@router.get(
+    "/{n}/current",
+    summary="The decisions now in force in its place",
+    description="Follows superseded-by links to the decisions that are not superseded "
+    "(the decision itself, when it is not). Only those you can read are listed.",
+    response_model=schemas.Page[schemas.DecisionSummary],
+)
+async def get_current(
+    log: LogPath,
+    n: NumberPath,
+    actor: CurrentActor,
+    current: Annotated[GetCurrentHandler, Depends(provide(GetCurrentHandler))],
+) -> Response:
+    return list_response(await current(GetCurrent(actor=actor, ref=decision_ref(log, n))))

@@ -1,0 +1,116 @@
+"""The adr-registry command: it calls the same handlers as the API."""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+
+from application.commands import Authenticate
+from application.handlers.users import AuthenticateHandler
+from application.views import Actor
+from entrypoints import cli
+from entrypoints.bootstrap import build_container, dispose, migrate_database
+from entrypoints.http.app import create_app
+from entrypoints.settings import Settings
+
+pytestmark = pytest.mark.usefixtures("restore_logging")
+
+
+def _invoke(data_dir: Path, *args: str) -> Result:
+    # An empty database URL means the embedded SQLite file in the data dir.
+    env = {"ADR_REGISTRY_DATA_DIR": str(data_dir), "ADR_REGISTRY_DATABASE_URL": ""}
+    return CliRunner().invoke(cli.main, list(args), env=env)
+
+
+async def _actor_of(settings: Settings, token: str) -> Actor:
+    container = build_container(settings)
+    try:
+        authenticate: AuthenticateHandler = container.resolve(AuthenticateHandler)
+        return await authenticate(Authenticate(token=token))
+    finally:
+        await dispose(container)
+
+
+def test_users_create_prints_a_token_that_authenticates(tmp_path: Path) -> None:
+    assert _invoke(tmp_path, "migrate").exit_code == 0
+    created = _invoke(tmp_path, "users", "create", "ada")
+    assert created.exit_code == 0, created.output
+    token = created.stdout.strip()
+
+    async def get_logs() -> httpx.Response:
+        app = create_app(Settings(data_dir=tmp_path))
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://t"
+            ) as client,
+        ):
+            return await client.get("/v1/logs", headers={"Authorization": f"Bearer {token}"})
+
+    assert asyncio.run(get_logs()).status_code == 200
+    assert asyncio.run(_actor_of(Settings(data_dir=tmp_path), token)) == Actor("ada")
+
+
+def test_users_create_makes_site_admins_and_refuses_a_taken_name(tmp_path: Path) -> None:
+    _invoke(tmp_path, "migrate")
+    admin = _invoke(tmp_path, "users", "create", "root", "--admin")
+    assert admin.exit_code == 0, admin.output
+    actor = asyncio.run(_actor_of(Settings(data_dir=tmp_path), admin.stdout.strip()))
+    assert actor == Actor("root", is_admin=True)
+
+    again = _invoke(tmp_path, "users", "create", "root")
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+    invalid = _invoke(tmp_path, "users", "create", "no spaces")
+    assert invalid.exit_code == 1
+    assert "not a valid username" in invalid.output
+
+
+async def test_first_start_creates_the_admin_once_with_a_private_token_file(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path / "var")
+    token = await cli.prepare_to_serve(settings)
+    assert token is not None
+    path = settings.admin_token_path
+    assert path.read_text() == token + "\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert await _actor_of(settings, token) == Actor("admin", is_admin=True)
+
+    assert await cli.prepare_to_serve(settings) is None
+    assert path.read_text() == token + "\n"
+
+
+async def test_first_start_does_nothing_when_there_are_users(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    await migrate_database(settings)
+    container = build_container(settings)
+    try:
+        assert await cli.create_first_admin(container, tmp_path / "a") is not None
+        assert await cli.create_first_admin(container, tmp_path / "b") is None
+    finally:
+        await dispose(container)
+    assert not (tmp_path / "b").exists()
+
+
+def test_serve_prints_the_admin_token_and_the_docs_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(cli.uvicorn, "run", lambda app, **options: served.update(options))
+    result = _invoke(tmp_path, "serve", "--host", "0.0.0.0", "--port", "8123")
+    assert result.exit_code == 0, result.output
+    token = (tmp_path / "admin-token").read_text().strip()
+    assert token in result.stdout
+    assert "http://127.0.0.1:8123/docs" in result.stdout
+    assert served == {"host": "0.0.0.0", "port": 8123, "log_config": None}
+
+    again = _invoke(tmp_path, "serve")
+    assert token not in again.stdout
+    assert "http://127.0.0.1:8000/docs" in again.stdout
