@@ -37,13 +37,17 @@ class LogSlug:
 
 @dataclass(frozen=True, order=True, slots=True)
 class DecisionNumber:
-    """A decision's number in its log: a positive integer, shown as ADR-0007."""
+    """A decision's number in its log, shown as ADR-0007.
+
+    Proposals are numbered from 1; 0 exists only by import, since MADR repositories
+    (MADR's own among them) often open with ADR-0000.
+    """
 
     value: int
 
     def __post_init__(self) -> None:
-        if isinstance(self.value, bool) or not isinstance(self.value, int) or self.value < 1:
-            raise InvalidValue("number", f"{self.value!r} is not a positive integer")
+        if isinstance(self.value, bool) or not isinstance(self.value, int) or self.value < 0:
+            raise InvalidValue("number", f"{self.value!r} is not a whole number of 0 or more")
 
     def __str__(self) -> str:
         return f"ADR-{self.value:04d}"

@@ -13,6 +13,7 @@ import punq
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.clock import SystemClock
+from adapters.madr.codec import MadrFiles
 from adapters.sqlalchemy import (
     SqlAlchemyHealthProbe,
     SqlAlchemyReadModel,
@@ -20,6 +21,12 @@ from adapters.sqlalchemy import (
     create_engine,
     migrate,
 )
+from application.handlers.exports import (
+    DrawGraphHandler,
+    ExportLogHandler,
+    RenderDecisionHandler,
+)
+from application.handlers.imports import ImportDecisionsHandler
 from application.handlers.lifecycle import (
     AcceptDecisionHandler,
     DeprecateDecisionHandler,
@@ -28,6 +35,7 @@ from application.handlers.lifecycle import (
     SupersedeDecisionHandler,
 )
 from application.handlers.links import LinkDecisionsHandler, UnlinkDecisionsHandler
+from application.handlers.lint import LintFilesHandler
 from application.handlers.logs import (
     CreateLogHandler,
     RemoveMemberHandler,
@@ -49,7 +57,7 @@ from application.handlers.queries import (
     ListMembersHandler,
 )
 from application.handlers.users import AuthenticateHandler, CreateTokenHandler, CreateUserHandler
-from application.ports import Clock, HealthProbe, ReadModel, UnitOfWork
+from application.ports import Clock, HealthProbe, MadrCodec, ReadModel, UnitOfWork
 from entrypoints.settings import Settings
 
 # Each holds a unit of work, so each resolve builds a fresh one (and a fresh UoW).
@@ -70,6 +78,10 @@ COMMAND_HANDLERS: tuple[type[Any], ...] = (
     UnlinkDecisionsHandler,
     CreateUserHandler,
     CreateTokenHandler,
+    ImportDecisionsHandler,
+    ExportLogHandler,
+    RenderDecisionHandler,
+    DrawGraphHandler,
 )
 # They hold only the shared read model: one instance serves every request.
 STATELESS_HANDLERS: tuple[type[Any], ...] = (
@@ -81,6 +93,7 @@ STATELESS_HANDLERS: tuple[type[Any], ...] = (
     ListDecisionsHandler,
     GetHistoryHandler,
     GetCurrentHandler,
+    LintFilesHandler,
 )
 
 
@@ -98,6 +111,7 @@ def build_container(
     container.register(Clock, instance=SystemClock())
     container.register(ReadModel, instance=SqlAlchemyReadModel(engine))
     container.register(HealthProbe, instance=SqlAlchemyHealthProbe(engine))
+    container.register(MadrCodec, instance=MadrFiles())
     container.register(UnitOfWork, factory=SqlAlchemyUnitOfWork)
     for handler in COMMAND_HANDLERS:
         container.register(handler)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 from application.errors import InvalidBundle
@@ -86,3 +86,12 @@ def _read_entry(zf: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bytes:
     # file is still reported as such, by name, by the import.
     with zf.open(entry) as stream:
         return stream.read(MAX_FILE_BYTES + 1)
+
+
+def zip_of(files: Iterable[tuple[str, bytes]]) -> bytes:
+    """A deflated zip archive of the files, in the order given."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files:
+            archive.writestr(name, data)
+    return buffer.getvalue()

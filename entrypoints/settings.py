@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=1024 * 1024, gt=0, description="Request bodies larger than this get 413."
     )
+    max_upload_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        gt=0,
+        description="The same limit for MADR bundles sent to imports and lint.",
+    )
 
     @model_validator(mode="after")
     def _embedded_database_by_default(self) -> Self:

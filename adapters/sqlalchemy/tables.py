@@ -148,7 +148,7 @@ decisions = Table(
     Column("tags", JSON, nullable=False),
     Column("links", JSON, nullable=False),
     UniqueConstraint("log_id", "number"),
-    CheckConstraint("number >= 1", name="number"),
+    CheckConstraint("number >= 0", name="number"),
     _one_of("status", Status),
     Index(None, "log_id", "status", "number"),
     Index(None, "status", "review_by"),

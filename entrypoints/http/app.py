@@ -12,7 +12,7 @@ from entrypoints.bootstrap import STATELESS_HANDLERS, build_container, dispose
 from entrypoints.http.dependencies import Services, document_anonymous_reads
 from entrypoints.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from entrypoints.http.problems import add_problem_schema, install_problem_handlers
-from entrypoints.http.routes import decisions, logs, operations, tokens
+from entrypoints.http.routes import decisions, logs, madr, operations, tokens
 from entrypoints.settings import Settings
 
 _DESCRIPTION = """\
@@ -27,6 +27,7 @@ decision has a version, sent as its `ETag`: send it back as `If-Match` to change
 _TAGS = [
     {"name": "logs", "description": "Logs of decisions, and who has which role in them."},
     {"name": "decisions", "description": "Propose, decide, supersede and link decisions."},
+    {"name": "madr", "description": "MADR files in and out: import, export, graph, lint."},
     {"name": "tokens", "description": "Personal access tokens."},
     {"name": "operations", "description": "Probes for orchestrators."},
 ]
@@ -64,11 +65,15 @@ def create_app(
     )
     install_problem_handlers(app)
     # Added last is outermost: the request id wraps everything, 413s included.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
     app.add_middleware(RequestContextMiddleware)
     # The routers' routes go straight into the app's own list (include_router would nest
     # them): app.routes then lists every APIRoute, and a request is matched in one pass,
     # decisions first since reading one is the hot path.
-    for module in (decisions, logs, tokens, operations):
+    for module in (decisions, logs, madr, tokens, operations):
         app.router.routes.extend(module.router.routes)
     return app

@@ -55,19 +55,24 @@ class RequestContextMiddleware:
 
 class BodySizeLimitMiddleware:
     """Refuse bodies over `max_bytes` with 413: by Content-Length before reading, and by
-    counting what arrives, for chunked bodies and for clients that understate it."""
+    counting what arrives, for chunked bodies and for clients that understate it.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    Uploads of MADR bundles (imports, lint) may be up to `max_upload_bytes`.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.max_upload_bytes if _UPLOAD_PATH.match(scope["path"]) else self.max_bytes
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            response = problem_response(CONTENT_TOO_LARGE, self._detail(), instance=scope["path"])
+        if declared is not None and declared > limit:
+            response = problem_response(CONTENT_TOO_LARGE, _detail(limit), instance=scope["path"])
             await response(scope, receive, send)
             return
         received = 0
@@ -77,15 +82,19 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     # Raised into whoever reads the body; the problem handlers answer it.
-                    raise ProblemError(CONTENT_TOO_LARGE, self._detail())
+                    raise ProblemError(CONTENT_TOO_LARGE, _detail(limit))
             return message
 
         await self.app(scope, counting_receive, send)
 
-    def _detail(self) -> str:
-        return f"the body is larger than {self.max_bytes} bytes: send a smaller one"
+
+_UPLOAD_PATH = re.compile(r"^/v1/(?:lint|logs/[^/]+/imports)/?$")
+
+
+def _detail(limit: int) -> str:
+    return f"the body is larger than {limit} bytes: send a smaller one"
 
 
 def _request_id(scope: Scope) -> bytes:

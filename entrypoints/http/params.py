@@ -18,7 +18,7 @@ LogPath = Annotated[
     Path(description="The log's slug.", pattern=SLUG_PATTERN, max_length=64, examples=["platform"]),
 ]
 NumberPath = Annotated[
-    int, Path(description="The decision's number in its log.", ge=1, le=_MAX_NUMBER, examples=[7])
+    int, Path(description="The decision's number in its log.", ge=0, le=_MAX_NUMBER, examples=[7])
 ]
 UsernamePath = Annotated[
     str, Path(description="A user's name.", pattern=USERNAME_PATTERN, examples=["ada"])

@@ -34,7 +34,7 @@ T = TypeVar("T")
 # The rules of domain.values, stated here too so that the OpenAPI document shows them.
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-REF_PATTERN = r"^\s*(?:[a-z0-9]+(?:-[a-z0-9]+)*/)?(?:[Aa][Dd][Rr]-?)?0*[1-9][0-9]{0,8}\s*$"
+REF_PATTERN = r"^\s*(?:[a-z0-9]+(?:-[a-z0-9]+)*/)?(?:[Aa][Dd][Rr]-?)?0*[0-9]{1,9}\s*$"
 _ONE_LINE = r"^[^\r\n]*\S[^\r\n]*$"
 _NOT_BLANK = r"^[\s\S]*\S[\s\S]*$"
 
@@ -511,6 +511,87 @@ class Problem(BaseModel):
                 "instance": "/v1/logs/platform/decisions/7/accept",
                 "current_status": "rejected",
                 "allowed": ["proposed"],
+            }
+        )
+    )
+
+
+# -- MADR in and out ----------------------------------------------------------------
+
+
+class LintProblem(BaseModel):
+    file: str
+    line: int = Field(ge=1)
+    rule: str
+    severity: Literal["error", "warning"]
+    message: str
+    model_config = ConfigDict(
+        json_schema_extra=_examples(
+            {
+                "file": "0003-use-kafka.md",
+                "line": 4,
+                "rule": "unknown-status",
+                "severity": "error",
+                "message": "status 'aproved' is not a MADR status: use proposed, accepted, "
+                "rejected, deprecated or superseded",
+            }
+        )
+    )
+
+
+class LintReport(BaseModel):
+    problems: list[LintProblem]
+    errors: int
+    warnings: int
+    model_config = ConfigDict(
+        json_schema_extra=_examples(
+            {
+                "problems": [
+                    {
+                        "file": "0003-use-kafka.md",
+                        "line": 1,
+                        "rule": "missing-date",
+                        "severity": "warning",
+                        "message": "no date: add 'date: YYYY-MM-DD' to the front matter",
+                    }
+                ],
+                "errors": 0,
+                "warnings": 1,
+            }
+        )
+    )
+
+
+class FileReport(BaseModel):
+    """What an import did with one file; 'skipped' files were valid but not written
+    because another file was not."""
+
+    file: str
+    outcome: Literal["created", "updated", "unchanged", "skipped", "error"]
+    number: int | None
+    problems: list[LintProblem]
+    model_config = ConfigDict(
+        json_schema_extra=_examples(
+            {"file": "0002-use-kafka.md", "outcome": "updated", "number": 2, "problems": []}
+        )
+    )
+
+
+class ImportReport(BaseModel):
+    log: str
+    files: list[FileReport]
+    model_config = ConfigDict(
+        json_schema_extra=_examples(
+            {
+                "log": "platform",
+                "files": [
+                    {
+                        "file": "0001-use-fastapi.md",
+                        "outcome": "created",
+                        "number": 1,
+                        "problems": [],
+                    }
+                ],
             }
         )
     )

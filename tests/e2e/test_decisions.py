@@ -140,7 +140,7 @@ async def test_reading_an_unknown_decision_is_404(client: httpx.AsyncClient, tea
         await client.get("/v1/logs/nowhere/decisions/1", headers=team.viewer), 404, "not-found"
     )
     assert_problem(
-        await client.get(team.decisions("/0"), headers=team.viewer), 422, "validation-error"
+        await client.get(team.decisions("/-1"), headers=team.viewer), 422, "validation-error"
     )
 
 

@@ -18,11 +18,13 @@ from application.commands import (
     ListDecisions,
     ProposeDecision,
     RejectDecision,
+    RenderDecision,
     ReopenDecision,
     SupersedeDecision,
     UnlinkDecisions,
     WithdrawDecision,
 )
+from application.handlers.exports import RenderDecisionHandler
 from application.handlers.lifecycle import (
     AcceptDecisionHandler,
     DeprecateDecisionHandler,
@@ -78,8 +80,9 @@ def _refs(texts: list[str], log: str) -> tuple[DecisionRef, ...]:
 @router.get(
     "/{n}",
     summary="Get a decision",
-    description="Its ETag is its version.",
+    description="Its ETag is its version. With `Accept: text/markdown`, its MADR 4 file.",
     response_model=schemas.Decision,
+    responses={200: {"content": {"text/markdown": {"schema": {"type": "string"}}}}},
 )
 async def get_decision(
     log: LogPath,
@@ -87,9 +90,18 @@ async def get_decision(
     actor: CurrentActor,
     request: Request,
 ) -> Response:
+    ref = decision_ref(log, n)
+    if "text/markdown" in request.headers.get("accept", ""):
+        render = services_of(request).get(RenderDecisionHandler)
+        file = await render(RenderDecision(actor=actor, ref=ref))
+        return Response(
+            file.text,
+            media_type="text/markdown; charset=utf-8",
+            headers={"Content-Disposition": f'inline; filename="{file.name}"'},
+        )
     # Looked up here rather than through Depends: one dependency fewer on the hot path.
     get = services_of(request).get(GetDecisionHandler)
-    return versioned_response(await get(GetDecision(actor=actor, ref=decision_ref(log, n))))
+    return versioned_response(await get(GetDecision(actor=actor, ref=ref)))
 
 
 @router.post(

@@ -86,8 +86,8 @@ def test_a_slug_reads_as_itself(text: str) -> None:
 
 
 @given(st.integers())
-def test_a_decision_number_is_a_positive_integer(n: int) -> None:
-    assert accepts(DecisionNumber, n) == (n >= 1)
+def test_a_decision_number_is_a_whole_number_of_zero_or_more(n: int) -> None:
+    assert accepts(DecisionNumber, n) == (n >= 0)
 
 
 @pytest.mark.parametrize("value", [True, False, 1.0, "7", None])
@@ -135,7 +135,7 @@ REF_GRAMMAR = re.compile(rf"(?:({SLUG_GRAMMAR})/)?(?:ADR-?)?0*([0-9]{{1,9}})", r
 def reference_parse(text: str) -> str | None:
     """'log/number' as the reference grammar reads `text`, or None for junk."""
     match = REF_GRAMMAR.fullmatch(text.strip())
-    if match is None or int(match[3]) < 1:
+    if match is None:
         return None
     log = match[1] or HERE.value
     return f"{log}/{int(match[3])}" if is_slug(log) else None

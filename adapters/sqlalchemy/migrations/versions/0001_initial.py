@@ -100,7 +100,7 @@ def upgrade() -> None:
         sa.Column("informed", sa.JSON(), nullable=False),
         sa.Column("tags", sa.JSON(), nullable=False),
         sa.Column("links", sa.JSON(), nullable=False),
-        sa.CheckConstraint("number >= 1", name=op.f("ck_decisions_number")),
+        sa.CheckConstraint("number >= 0", name=op.f("ck_decisions_number")),
         sa.CheckConstraint(
             "status IN ('proposed', 'accepted', 'rejected', 'deprecated', 'superseded')",
             name=op.f("ck_decisions_status"),

@@ -1,0 +1,206 @@
+"""MADR in and out: import bundles, export a log, draw its graph, lint files."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from application.commands import DrawGraph, ExportLog, ImportDecisions, LintFiles
+from application.errors import InvalidBundle
+from application.handlers.exports import DrawGraphHandler, ExportLogHandler
+from application.handlers.imports import ImportDecisionsHandler
+from application.handlers.lint import LintFilesHandler
+from domain.values import LogSlug
+from entrypoints.bundles import read_zip, zip_of
+from entrypoints.http import schemas
+from entrypoints.http.dependencies import CurrentActor, SignedInActor, provide
+from entrypoints.http.params import LogPath
+from entrypoints.http.problems import (
+    UNSUPPORTED_MEDIA_TYPE,
+    VALIDATION_ERROR,
+    ProblemError,
+    problem_responses,
+)
+from entrypoints.http.responses import json_response
+
+router = APIRouter(tags=["madr"], responses=problem_responses(422))
+
+_UPLOAD_TYPES = ("text/markdown", "multipart/form-data", "application/zip")
+_UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "One MADR file (text/markdown; name it with ?filename=), several "
+        "(multipart/form-data, each part a file), or a zip of them (application/zip).",
+        "content": {
+            "text/markdown": {"schema": {"type": "string"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                    },
+                }
+            },
+            "application/zip": {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+FilenameQuery = Annotated[
+    str,
+    Query(
+        description="The file name of a single text/markdown upload; its number and slug "
+        "come from it when the file does not say them.",
+        min_length=1,
+        max_length=255,
+        examples=["0007-use-kafka.md"],
+    ),
+]
+
+
+async def _uploaded_files(request: Request, filename: str) -> tuple[tuple[str, bytes], ...]:
+    """The files of an upload, whatever of the three forms it takes."""
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type in ("text/markdown", "text/plain", "text/x-markdown"):
+        return ((filename, await request.body()),)
+    if media_type in ("application/zip", "application/x-zip-compressed"):
+        return tuple(read_zip("upload.zip", await request.body()))
+    if media_type == "multipart/form-data":
+        files: list[tuple[str, bytes]] = []
+        async with request.form(max_files=20_000, max_fields=100) as form:
+            for _, value in form.multi_items():
+                if isinstance(value, str):
+                    continue
+                name = value.filename or f"part-{len(files) + 1}.md"
+                data = await value.read()
+                if name.lower().endswith(".zip"):
+                    files.extend(read_zip(name, data))
+                else:
+                    files.append((name, data))
+        if not files:
+            raise ProblemError(VALIDATION_ERROR, "the form holds no files: send them as file parts")
+        return tuple(files)
+    raise ProblemError(
+        UNSUPPORTED_MEDIA_TYPE,
+        f"send MADR files as one of {', '.join(_UPLOAD_TYPES)}, not {media_type or 'nothing'}",
+    )
+
+
+async def _files_or_problem(request: Request, filename: str) -> tuple[tuple[str, bytes], ...]:
+    try:
+        return await _uploaded_files(request, filename)
+    except InvalidBundle as error:
+        raise ProblemError(VALIDATION_ERROR, str(error)) from None
+
+
+@router.post(
+    "/v1/logs/{log}/imports",
+    summary="Import MADR files into a log",
+    description="Reads and validates every file first. By default nothing is written unless "
+    "every file is valid (422 with the report); `atomic=false` imports the valid ones. "
+    "Numbers from file names are kept, links are resolved across the bundle, and importing "
+    "the same files again changes nothing. Needs the admin role.",
+    response_model=schemas.ImportReport,
+    responses=problem_responses(400, 401, 403, 404, 413, 415),
+    openapi_extra=_UPLOAD_BODY,
+)
+async def import_decisions(
+    log: LogPath,
+    request: Request,
+    actor: SignedInActor,
+    handler: Annotated[ImportDecisionsHandler, Depends(provide(ImportDecisionsHandler))],
+    atomic: Annotated[bool, Query(description="Write nothing unless every file is valid.")] = True,
+    filename: FilenameQuery = "upload.md",
+) -> Response:
+    files = await _files_or_problem(request, filename)
+    report = await handler(ImportDecisions(actor, LogSlug(log), files, atomic=atomic))
+    if atomic and not report.ok:
+        raise ProblemError(
+            VALIDATION_ERROR,
+            "some files are invalid, so nothing was imported: see each file's problems",
+            files=[_file_report(f) for f in report.files],
+        )
+    return json_response({"log": report.log, "files": [_file_report(f) for f in report.files]})
+
+
+def _file_report(report: Any) -> dict[str, Any]:
+    return {
+        "file": report.file,
+        "outcome": report.outcome,
+        "number": report.number,
+        "problems": list(report.problems),
+    }
+
+
+@router.get(
+    "/v1/logs/{log}/export",
+    summary="Export a log as MADR files",
+    description="A zip of `NNNN-slug.md` MADR 4 files plus an `index.md` table of contents.",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}},
+        **problem_responses(401, 404),
+    },
+)
+async def export_log(
+    log: LogPath,
+    actor: CurrentActor,
+    handler: Annotated[ExportLogHandler, Depends(provide(ExportLogHandler))],
+) -> Response:
+    files = await handler(ExportLog(actor, LogSlug(log)))
+    return Response(
+        zip_of((f.name, f.text.encode()) for f in files),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{log}.zip"'},
+    )
+
+
+_GRAPH_MEDIA_TYPES = {"mermaid": "text/vnd.mermaid", "dot": "text/vnd.graphviz"}
+
+
+@router.get(
+    "/v1/logs/{log}/graph",
+    summary="Draw a log's link graph",
+    description="Supersedes, amends and relates-to links as Mermaid or Graphviz DOT; "
+    "decisions of other logs appear as external (dashed) nodes.",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                media_type: {"schema": {"type": "string"}}
+                for media_type in _GRAPH_MEDIA_TYPES.values()
+            }
+        },
+        **problem_responses(401, 404),
+    },
+)
+async def draw_graph(
+    log: LogPath,
+    actor: CurrentActor,
+    handler: Annotated[DrawGraphHandler, Depends(provide(DrawGraphHandler))],
+    format: Annotated[Literal["mermaid", "dot"], Query(description="mermaid or dot.")] = "mermaid",
+) -> Response:
+    text = await handler(DrawGraph(actor, LogSlug(log), format))
+    return Response(text, media_type=f"{_GRAPH_MEDIA_TYPES[format]}; charset=utf-8")
+
+
+@router.post(
+    "/v1/lint",
+    summary="Check MADR files",
+    description="Reports every problem of every file with its line, rule and severity, and "
+    "stores nothing; so CI can gate ADR pull requests. Anyone may call it.",
+    response_model=schemas.LintReport,
+    responses=problem_responses(400, 413, 415),
+    openapi_extra=_UPLOAD_BODY,
+)
+async def lint_files(
+    request: Request,
+    handler: Annotated[LintFilesHandler, Depends(provide(LintFilesHandler))],
+    filename: FilenameQuery = "upload.md",
+) -> Response:
+    files = await _files_or_problem(request, filename)
+    problems = await handler(LintFiles(files))
+    errors = sum(p.severity == "error" for p in problems)
+    return json_response(
+        {"problems": problems, "errors": errors, "warnings": len(problems) - errors}
+    )
