@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.madr.lint import lint_madr
-from adapters.madr.rules import RULES, Problem
+from adapters.madr.rules import RULES
 from tests.unit.madr.reading import SHARED, read
 
 GOOD = """---

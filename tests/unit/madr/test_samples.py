@@ -45,11 +45,7 @@ def test_the_full_template_is_refused_because_its_status_is_a_placeholder() -> N
 
 @pytest.mark.parametrize(
     "name",
-    [
-        n
-        for n in _names(SAMPLES)
-        if n.startswith("template-") and n != PLACEHOLDER_STATUS
-    ],
+    [n for n in _names(SAMPLES) if n.startswith("template-") and n != PLACEHOLDER_STATUS],
 )
 def test_samples_without_a_usable_number_need_one_from_the_importer(name: str) -> None:
     with pytest.raises(MadrParseError) as raised:
