@@ -7,6 +7,7 @@ Every command names its `actor`; the handler decides whether that actor may do i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from application.views import Actor, DecisionFilters
@@ -221,12 +222,16 @@ MAX_LIMIT = 200
 
 @dataclass(frozen=True, slots=True)
 class ImportDecisions:
-    """Files as (name, bytes). Atomic: write nothing unless every file is valid."""
+    """Files as (name, bytes). Atomic: write nothing unless every file is valid.
+
+    `progress`, when given, is called once for each file read.
+    """
 
     actor: Actor
     log: LogSlug
     files: tuple[tuple[str, bytes], ...]
     atomic: bool = True
+    progress: Callable[[], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

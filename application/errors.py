@@ -38,11 +38,12 @@ class VersionMismatch(ApplicationError):
 class InvalidMadr(ApplicationError):
     """A MADR file that cannot be read; names the file and the line."""
 
-    def __init__(self, filename: str, line: int, message: str) -> None:
+    def __init__(self, filename: str, line: int, message: str, rule: str = "parse-error") -> None:
         super().__init__(f"{filename}:{line}: {message}")
         self.filename = filename
         self.line = line
         self.message = message
+        self.rule = rule
 
 
 class InvalidBundle(ApplicationError):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
+from collections import Counter
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,13 +14,18 @@ import click
 import punq
 import uvicorn
 
-from application.commands import CreateUser
-from application.errors import AlreadyExists, ApplicationError
+from application.commands import CreateUser, ExportLog, ImportDecisions, LintFiles
+from application.errors import AlreadyExists, ApplicationError, InvalidBundle
+from application.handlers.exports import ExportLogHandler
+from application.handlers.imports import ImportDecisionsHandler
+from application.handlers.lint import LintFilesHandler
 from application.handlers.users import CreateUserHandler
 from application.ports import UnitOfWork
-from application.views import OPERATOR
+from application.views import OPERATOR, ImportReport, LintProblem, MarkdownFile
 from domain.errors import DomainError
+from domain.values import LogSlug
 from entrypoints.bootstrap import build_container, dispose, migrate_database
+from entrypoints.bundles import read_path
 from entrypoints.http.app import create_app
 from entrypoints.logging import configure_logging
 from entrypoints.settings import Settings
@@ -86,6 +93,93 @@ def create_user(settings: Settings, username: str, admin: bool) -> None:
         return issued.token
 
     click.echo(_run(settings, create))
+
+
+@main.command("import")
+@click.argument("log")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--partial", is_flag=True, help="Import the valid files even when others are invalid."
+)
+@click.pass_obj
+def import_(settings: Settings, log: str, path: Path, partial: bool) -> None:
+    """Import a folder or zip of MADR files (or one file) into the existing log LOG.
+
+    Validates everything first and, unless --partial, writes nothing when any file is
+    invalid. Exits 1 when a file has errors.
+    """
+    files = _files_or_exit(path)
+
+    async def run(container: punq.Container) -> ImportReport:
+        handler: ImportDecisionsHandler = container.resolve(ImportDecisionsHandler)
+        with click.progressbar(length=len(files), label="Reading", file=sys.stderr) as bar:
+            command = ImportDecisions(
+                OPERATOR, LogSlug(log), files, atomic=not partial, progress=lambda: bar.update(1)
+            )
+            return await handler(command)
+
+    report = _run(settings, run)
+    outcomes = Counter(f.outcome for f in report.files)
+    for file in report.files:
+        for problem in file.problems:
+            click.echo(_problem_line(problem), err=True)
+    click.echo(", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())))
+    if not report.ok:
+        if not partial:
+            click.echo("Nothing was imported: fix the files above, or pass --partial.", err=True)
+        raise SystemExit(1)
+
+
+@main.command("export")
+@click.argument("log")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def export(settings: Settings, log: str, folder: Path) -> None:
+    """Write every decision of LOG as NNNN-slug.md MADR files, plus index.md, to FOLDER."""
+
+    async def run(container: punq.Container) -> list[MarkdownFile]:
+        handler: ExportLogHandler = container.resolve(ExportLogHandler)
+        return await handler(ExportLog(OPERATOR, LogSlug(log)))
+
+    files = _run(settings, run)
+    folder.mkdir(parents=True, exist_ok=True)
+    for file in files:
+        (folder / file.name).write_text(file.text, encoding="utf-8")
+    click.echo(f"Wrote {len(files)} files to {folder}")
+
+
+@main.command("lint")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.pass_obj
+def lint(settings: Settings, paths: tuple[Path, ...]) -> None:
+    """Check MADR files or folders and print every problem; exit 1 on any error.
+
+    Stores nothing, so CI can gate pull requests that add or change ADRs.
+    """
+    files = tuple(f for path in paths for f in _files_or_exit(path))
+
+    async def run(container: punq.Container) -> list[LintProblem]:
+        handler: LintFilesHandler = container.resolve(LintFilesHandler)
+        return await handler(LintFiles(files))
+
+    problems = _run(settings, run)
+    for problem in problems:
+        click.echo(_problem_line(problem))
+    errors = sum(p.severity == "error" for p in problems)
+    click.echo(f"{len(files)} files, {errors} errors, {len(problems) - errors} warnings")
+    if errors:
+        raise SystemExit(1)
+
+
+def _files_or_exit(path: Path) -> tuple[tuple[str, bytes], ...]:
+    try:
+        return tuple(read_path(path))
+    except InvalidBundle as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _problem_line(problem: LintProblem) -> str:
+    return f"{problem.file}:{problem.line}: {problem.severity} [{problem.rule}] {problem.message}"
 
 
 async def prepare_to_serve(settings: Settings) -> str | None:

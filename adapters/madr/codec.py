@@ -21,7 +21,7 @@ class MadrFiles(MadrCodec):
         try:
             return parse_madr(text, filename=filename, log=log, today=today).decision
         except MadrParseError as error:
-            raise InvalidMadr(error.filename, error.line, error.message) from error
+            raise InvalidMadr(error.filename, error.line, error.message, error.rule) from error
 
     def render(self, decision: Decision) -> str:
         return render_madr(decision)

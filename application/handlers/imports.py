@@ -55,9 +55,11 @@ class ImportDecisionsHandler:
                 text = decode_markdown(name, data)
                 parsed = self.codec.parse(text, filename=name, log=cmd.log, today=at.date())
             except InvalidMadr as error:
-                errors[name].append(_problem(name, error.message, error.line, "parse-error"))
+                errors[name].append(_problem(name, error.message, error.line, error.rule))
             else:
                 states[name] = parsed.snapshot()
+            if cmd.progress is not None:
+                cmd.progress()
         _flag_duplicate_numbers(states, errors)
 
         async with self.uow:

@@ -20,8 +20,6 @@ class LintFilesHandler:
             try:
                 texts[name] = decode_markdown(name, data)
             except InvalidMadr as error:
-                problems.append(
-                    LintProblem(name, error.line, "unreadable-file", "error", error.message)
-                )
+                problems.append(LintProblem(name, error.line, error.rule, "error", error.message))
         problems.extend(self.codec.lint(texts))
         return sorted(problems, key=lambda p: (p.file, p.line, p.rule))

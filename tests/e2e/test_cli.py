@@ -114,3 +114,87 @@ def test_serve_prints_the_admin_token_and_the_docs_address(
     again = _invoke(tmp_path, "serve")
     assert token not in again.stdout
     assert "http://127.0.0.1:8000/docs" in again.stdout
+
+
+def _log_created_over_http(data_dir: Path, token: str, slug: str) -> None:
+    async def create() -> None:
+        app = create_app(Settings(data_dir=data_dir))
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://t"
+            ) as client,
+        ):
+            reply = await client.post(
+                "/v1/logs",
+                json={"slug": slug, "title": slug.title()},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert reply.status_code == 201, reply.text
+
+    asyncio.run(create())
+
+
+GOOD = "---\nstatus: accepted\ndate: 2024-01-02\n---\n\n# Use {name}\n"
+
+
+def test_import_then_export_round_trips_a_folder(tmp_path: Path) -> None:
+    data, source, out = tmp_path / "data", tmp_path / "adr", tmp_path / "out"
+    source.mkdir()
+    for number, name in ((1, "PostgreSQL"), (2, "Redis")):
+        (source / f"000{number}-use-{name.lower()}.md").write_text(GOOD.format(name=name))
+    assert _invoke(data, "migrate").exit_code == 0
+    token = _invoke(data, "users", "create", "ada").stdout.strip()
+    _log_created_over_http(data, token, "platform")
+
+    imported = _invoke(data, "import", "platform", str(source))
+    assert imported.exit_code == 0, imported.output
+    assert imported.stdout.strip().endswith("2 created")
+    again = _invoke(data, "import", "platform", str(source))
+    assert again.stdout.strip().endswith("2 unchanged")
+
+    exported = _invoke(data, "export", "platform", str(out))
+    assert exported.exit_code == 0, exported.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "0001-use-postgresql.md",
+        "0002-use-redis.md",
+        "index.md",
+    ]
+    assert "# Use Redis" in (out / "0002-use-redis.md").read_text()
+
+
+def test_import_with_a_bad_file_writes_nothing_and_exits_1(tmp_path: Path) -> None:
+    data, source = tmp_path / "data", tmp_path / "adr"
+    source.mkdir()
+    (source / "0001-good.md").write_text(GOOD.format(name="X"))
+    (source / "0002-bad.md").write_text("---\nstatus: maybe\n---\n# Bad\n")
+    assert _invoke(data, "migrate").exit_code == 0
+    token = _invoke(data, "users", "create", "ada").stdout.strip()
+    _log_created_over_http(data, token, "platform")
+
+    result = _invoke(data, "import", "platform", str(source))
+    assert result.exit_code == 1
+    assert "0002-bad.md:2: error [unknown-status]" in result.stderr
+    assert "Nothing was imported" in result.stderr
+    partial = _invoke(data, "import", "platform", str(source), "--partial")
+    assert partial.exit_code == 1
+    assert "1 created" in partial.stdout
+
+
+def test_lint_prints_each_problem_and_exits_1_on_errors(tmp_path: Path) -> None:
+    (tmp_path / "0001-good.md").write_text(GOOD.format(name="X"))
+    clean = _invoke(tmp_path / "data", "lint", str(tmp_path / "0001-good.md"))
+    assert clean.exit_code == 0, clean.output
+    (tmp_path / "0002-bad.md").write_text("---\nstatus: maybe\n---\n# Bad\n")
+    dirty = _invoke(tmp_path / "data", "lint", str(tmp_path))
+    assert dirty.exit_code == 1
+    assert "0002-bad.md:2: error [unknown-status]" in dirty.stdout
+
+
+def test_importing_into_a_missing_log_says_so(tmp_path: Path) -> None:
+    source = tmp_path / "0001-x.md"
+    source.write_text(GOOD.format(name="X"))
+    assert _invoke(tmp_path, "migrate").exit_code == 0
+    result = _invoke(tmp_path, "import", "nowhere", str(source))
+    assert result.exit_code == 1
+    assert "there is no log 'nowhere'" in result.output
