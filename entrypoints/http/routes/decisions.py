@@ -306,8 +306,9 @@ async def deprecate_decision(
 @router.post(
     "/{n}/supersede",
     summary="Supersede an accepted decision",
-    description="By accepted decisions, in any logs you can read; superseded is final and "
-    "both directions of the link are recorded. Needs the decider role. If-Match is optional.",
+    description="By accepted decisions, in this log or others; superseded is final and "
+    "both directions of the link are recorded. Needs the decider role in every log "
+    "involved. If-Match is optional.",
     response_model=schemas.Decision,
     responses=problem_responses(*_BODY, 403, 409, 412),
 )
