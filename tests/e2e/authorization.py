@@ -1,0 +1,372 @@
+"""Who may call which route: the expected status of every (route, caller, log visibility).
+
+One row per route of the app, with the access it needs and the status it replies when
+allowed; `expected_status` turns a row into the status for each caller, by the rules of
+PRODUCT.md (Security) and application/access.py:
+
+- a site admin may do anything; a member may do what their role includes
+  (viewer < author < decider < admin);
+- anyone may read a public log, without a token too;
+- no token: 401 on every write, and on reading a private log;
+- signed in without a role in a private log: 404, as if the log did not exist (never 403);
+- the log is visible but the role is not enough: 403.
+
+Each row also says how to make its request valid in every other respect (a fresh
+proposal to accept, the current If-Match, ...), so that the status is about authorization
+only. Setup runs as the site admin, who may do everything.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import httpx
+
+from domain.values import Role, Visibility
+
+Headers = dict[str, str]
+
+
+class Caller(Enum):
+    ANONYMOUS = "anonymous"
+    NO_ROLE = "no role"
+    VIEWER = "viewer"
+    AUTHOR = "author"
+    DECIDER = "decider"
+    LOG_ADMIN = "log admin"
+    SITE_ADMIN = "site admin"
+
+    @property
+    def role(self) -> Role | None:
+        """The caller's role in both logs of the world."""
+        return _ROLE_OF.get(self)
+
+
+_ROLE_OF = {
+    Caller.VIEWER: Role.VIEWER,
+    Caller.AUTHOR: Role.AUTHOR,
+    Caller.DECIDER: Role.DECIDER,
+    Caller.LOG_ADMIN: Role.ADMIN,
+}
+
+
+class Access(Enum):
+    """What a route that is not about one log needs."""
+
+    ANYONE = "anyone"
+    SIGNED_IN = "signed in"
+
+
+@dataclass
+class World:
+    """Two logs, one private and one public, with the same members; a client; a token per
+    caller (none for the anonymous one)."""
+
+    client: httpx.AsyncClient
+    headers: dict[Caller, Headers]
+    slugs: dict[Visibility, str]
+    # A proposal in each log that read routes look at, and relates-to links point to.
+    read_number: int
+    # A signed-in user who may be given a role and have it taken away.
+    spare_user: str
+    _serial: itertools.count[int] = field(default_factory=itertools.count)
+
+    @property
+    def admin(self) -> Headers:
+        return self.headers[Caller.SITE_ADMIN]
+
+    def fresh(self, prefix: str) -> str:
+        return f"{prefix}-{self.serial()}"
+
+    def serial(self) -> int:
+        return next(self._serial)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The request a case sends: the values of the path's parameters, a body, a query."""
+
+    path: dict[str, Any] = field(default_factory=dict)
+    json: Any = None
+    content: bytes | None = None
+    params: dict[str, str] | None = None
+    headers: Headers = field(default_factory=dict)
+
+
+Prepare = Callable[[World, str], Awaitable[Prepared]]
+
+
+async def _nothing(world: World, slug: str) -> Prepared:
+    return Prepared()
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str
+    needs: Role | Access
+    ok: int
+    prepare: Prepare = _nothing
+    # A second way to call the same route, that takes another path through the app.
+    variant: str = ""
+
+    @property
+    def route(self) -> tuple[str, str]:
+        return self.method, self.path
+
+    @property
+    def in_a_log(self) -> bool:
+        return isinstance(self.needs, Role)
+
+
+def expected_status(row: Row, caller: Caller, visibility: Visibility | None) -> int:
+    if row.needs is Access.ANYONE:
+        return row.ok
+    if row.needs is Access.SIGNED_IN:
+        return 401 if caller is Caller.ANONYMOUS else row.ok
+    assert isinstance(row.needs, Role)
+    assert visibility is not None
+    if caller is Caller.SITE_ADMIN:
+        return row.ok
+    if caller.role is not None and caller.role.includes(row.needs):
+        return row.ok
+    if row.needs is Role.VIEWER and visibility is Visibility.PUBLIC:
+        return row.ok
+    if caller is Caller.ANONYMOUS:
+        return 401
+    if caller.role is None and visibility is Visibility.PRIVATE:
+        return 404
+    return 403
+
+
+# -- setup, as the site admin -------------------------------------------------
+
+
+def _ok(reply: httpx.Response, status: int = 200) -> dict[str, Any]:
+    assert reply.status_code == status, f"setup failed: {reply.request.url}: {reply.text}"
+    body: dict[str, Any] = reply.json()
+    return body
+
+
+def _decisions(slug: str, suffix: str = "") -> str:
+    return f"/v1/logs/{slug}/decisions{suffix}"
+
+
+async def propose(world: World, slug: str, title: str = "Use a queue") -> int:
+    reply = await world.client.post(_decisions(slug), json={"title": title}, headers=world.admin)
+    number: int = _ok(reply, 201)["number"]
+    return number
+
+
+async def _decide(world: World, slug: str, number: int, step: str) -> None:
+    _ok(await world.client.post(_decisions(slug, f"/{number}/{step}"), headers=world.admin))
+
+
+async def _accepted(world: World, slug: str) -> int:
+    number = await propose(world, slug)
+    await _decide(world, slug, number, "accept")
+    return number
+
+
+async def _new_log_body(world: World, slug: str) -> Prepared:
+    return Prepared(json={"slug": world.fresh("new-log"), "title": "A new log"})
+
+
+async def _token_body(world: World, slug: str) -> Prepared:
+    return Prepared(json={"name": "ci"})
+
+
+async def _the_read_decision(world: World, slug: str) -> Prepared:
+    return Prepared(path={"n": world.read_number})
+
+
+async def _log_if_match(world: World, slug: str) -> Prepared:
+    reply = await world.client.get(f"/v1/logs/{slug}", headers=world.admin)
+    _ok(reply)
+    return Prepared(
+        json={"description": world.fresh("changed")}, headers={"If-Match": reply.headers["etag"]}
+    )
+
+
+async def _give_spare_user_a_role(world: World, slug: str) -> Prepared:
+    return Prepared(path={"username": world.spare_user}, json={"role": "viewer"})
+
+
+async def _spare_user_is_member(world: World, slug: str) -> Prepared:
+    reply = await world.client.put(
+        f"/v1/logs/{slug}/members/{world.spare_user}", json={"role": "viewer"}, headers=world.admin
+    )
+    _ok(reply)
+    return Prepared(path={"username": world.spare_user})
+
+
+async def _new_proposal_body(world: World, slug: str) -> Prepared:
+    return Prepared(json={"title": world.fresh("Proposal")})
+
+
+async def _a_proposal(world: World, slug: str) -> Prepared:
+    return Prepared(path={"n": await propose(world, slug)})
+
+
+async def _a_proposal_with_if_match(world: World, slug: str) -> Prepared:
+    return Prepared(path={"n": await propose(world, slug)}, headers={"If-Match": '"1"'})
+
+
+async def _an_edit_with_if_match(world: World, slug: str) -> Prepared:
+    prepared = await _a_proposal_with_if_match(world, slug)
+    return Prepared(path=prepared.path, headers=prepared.headers, json={"tags": ["edited"]})
+
+
+async def _a_rejected_decision(world: World, slug: str) -> Prepared:
+    number = await propose(world, slug)
+    await _decide(world, slug, number, "reject")
+    return Prepared(path={"n": number})
+
+
+async def _an_accepted_decision(world: World, slug: str) -> Prepared:
+    return Prepared(path={"n": await _accepted(world, slug)})
+
+
+async def _two_accepted_decisions(world: World, slug: str) -> Prepared:
+    old, new = await _accepted(world, slug), await _accepted(world, slug)
+    return Prepared(path={"n": old}, json={"by": [str(new)]})
+
+
+async def _markdown_of_the_read_decision(world: World, slug: str) -> Prepared:
+    return Prepared(path={"n": world.read_number}, headers={"Accept": "text/markdown"})
+
+
+MADR_FILE = """\
+---
+status: accepted
+date: 2024-03-04
+decision-makers: [dee]
+---
+
+# Use PostgreSQL 16
+
+## Context and Problem Statement
+
+Upgrade.
+
+## Decision Outcome
+
+Chosen option: "PostgreSQL 16", because it is current.
+"""
+
+
+async def _a_file_to_import(world: World, slug: str) -> Prepared:
+    # A number of its own, so that no import meets an earlier one's decision.
+    number = 1000 + world.serial()
+    return Prepared(
+        content=MADR_FILE.encode(),
+        params={"filename": f"{number:04d}-use-postgresql-16.md"},
+        headers={"Content-Type": "text/markdown"},
+    )
+
+
+async def _a_file_to_lint(world: World, slug: str) -> Prepared:
+    return Prepared(
+        content=MADR_FILE.encode(),
+        params={"filename": "0001-use-postgresql-16.md"},
+        headers={"Content-Type": "text/markdown"},
+    )
+
+
+async def _a_link_to_make(world: World, slug: str) -> Prepared:
+    return Prepared(
+        path={"n": await propose(world, slug)},
+        json={"kind": "relates-to", "target": str(world.read_number)},
+    )
+
+
+async def _a_link_to_remove(world: World, slug: str) -> Prepared:
+    prepared = await _a_link_to_make(world, slug)
+    reply = await world.client.post(
+        _decisions(slug, f"/{prepared.path['n']}/links"), json=prepared.json, headers=world.admin
+    )
+    _ok(reply, 201)
+    return Prepared(path=prepared.path, params=prepared.json)
+
+
+_LOG = "/v1/logs/{log}"
+_DECISION = "/v1/logs/{log}/decisions/{n}"
+
+TABLE: tuple[Row, ...] = (
+    # Not about one log.
+    Row("GET", "/openapi.json", Access.ANYONE, 200),
+    Row("GET", "/docs", Access.ANYONE, 200),
+    Row("GET", "/docs/oauth2-redirect", Access.ANYONE, 200),
+    Row("GET", "/redoc", Access.ANYONE, 200),
+    Row("GET", "/healthz", Access.ANYONE, 200),
+    Row("GET", "/readyz", Access.ANYONE, 200),
+    Row("GET", "/v1/logs", Access.ANYONE, 200),
+    Row("POST", "/v1/logs", Access.SIGNED_IN, 201, _new_log_body),
+    Row("POST", "/v1/tokens", Access.SIGNED_IN, 201, _token_body),
+    Row("POST", "/v1/lint", Access.ANYONE, 200, _a_file_to_lint),
+    # A log: its settings and its members.
+    Row("GET", _LOG, Role.VIEWER, 200, _nothing),
+    Row("PATCH", _LOG, Role.ADMIN, 200, _log_if_match),
+    Row("GET", _LOG + "/members", Role.VIEWER, 200, _nothing),
+    Row("PUT", _LOG + "/members/{username}", Role.ADMIN, 200, _give_spare_user_a_role),
+    Row("DELETE", _LOG + "/members/{username}", Role.ADMIN, 204, _spare_user_is_member),
+    # Its decisions.
+    Row("POST", _LOG + "/decisions", Role.AUTHOR, 201, _new_proposal_body),
+    Row("GET", _LOG + "/decisions", Role.VIEWER, 200, _nothing),
+    Row("GET", _DECISION, Role.VIEWER, 200, _the_read_decision),
+    Row(
+        "GET",
+        _DECISION,
+        Role.VIEWER,
+        200,
+        _markdown_of_the_read_decision,
+        variant="Accept: text/markdown",
+    ),
+    Row("PATCH", _DECISION, Role.AUTHOR, 200, _an_edit_with_if_match),
+    Row("DELETE", _DECISION, Role.AUTHOR, 204, _a_proposal_with_if_match),
+    Row("POST", _DECISION + "/accept", Role.DECIDER, 200, _a_proposal),
+    Row("POST", _DECISION + "/reject", Role.DECIDER, 200, _a_proposal),
+    Row("POST", _DECISION + "/reopen", Role.DECIDER, 200, _a_rejected_decision),
+    Row("POST", _DECISION + "/deprecate", Role.DECIDER, 200, _an_accepted_decision),
+    Row("POST", _DECISION + "/supersede", Role.DECIDER, 200, _two_accepted_decisions),
+    Row("GET", _DECISION + "/links", Role.VIEWER, 200, _the_read_decision),
+    Row("POST", _DECISION + "/links", Role.AUTHOR, 201, _a_link_to_make),
+    Row("DELETE", _DECISION + "/links", Role.AUTHOR, 200, _a_link_to_remove),
+    Row("GET", _DECISION + "/history", Role.VIEWER, 200, _the_read_decision),
+    Row("GET", _DECISION + "/current", Role.VIEWER, 200, _the_read_decision),
+    # MADR in and out.
+    Row("POST", _LOG + "/imports", Role.ADMIN, 200, _a_file_to_import),
+    Row("GET", _LOG + "/export", Role.VIEWER, 200),
+    Row("GET", _LOG + "/graph", Role.VIEWER, 200),
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    row: Row
+    caller: Caller
+    visibility: Visibility | None
+    expected: int
+
+    @property
+    def id(self) -> str:
+        # ASCII: pytest would show a '·' as '\xb7'.
+        where = "" if self.visibility is None else f" | {self.visibility.value}"
+        variant = f" ({self.row.variant})" if self.row.variant else ""
+        return f"{self.row.method} {self.row.path}{variant} | {self.caller.value}{where}"
+
+
+def cases() -> list[Case]:
+    """Every (row, caller, visibility) with its expected status: the matrix."""
+    found = []
+    for row in TABLE:
+        for caller in Caller:
+            for visibility in Visibility if row.in_a_log else (None,):
+                found.append(
+                    Case(row, caller, visibility, expected_status(row, caller, visibility))
+                )
+    return found
