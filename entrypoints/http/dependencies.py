@@ -13,6 +13,7 @@ from fastapi import Depends, Header, Request
 from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
 from fastapi.routing import APIRoute
 from fastapi.security.base import SecurityBase
+from pydantic import StringConstraints
 from pydantic.json_schema import SkipJsonSchema
 from starlette.routing import BaseRoute
 
@@ -118,7 +119,8 @@ _IF_MATCH_DOC = (
 
 async def if_match(
     if_match: Annotated[
-        str | SkipJsonSchema[None], Header(description=_IF_MATCH_DOC, pattern=_ETAG_OR_BLANK)
+        Annotated[str, StringConstraints(pattern=_ETAG_OR_BLANK)] | SkipJsonSchema[None],
+        Header(description=_IF_MATCH_DOC),
     ] = None,
 ) -> int | None:
     """The version an optional If-Match header expects; a blank one is no condition."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Path, Query
+from fastapi.exceptions import RequestValidationError
 
 from application.commands import MAX_LIMIT
+from domain.errors import InvalidValue
 from domain.values import DecisionNumber, DecisionRef, LogSlug
 from entrypoints.http.schemas import SLUG_PATTERN, USERNAME_PATTERN
 
@@ -37,3 +39,13 @@ LimitQuery = Annotated[
 
 def decision_ref(log: str, number: int) -> DecisionRef:
     return DecisionRef(LogSlug(log), DecisionNumber(number))
+
+
+def parse_ref(text: str, log: str, loc: tuple[str | int, ...]) -> DecisionRef:
+    """A decision named in a request ('7', 'other-log/7'); a bad one is a 422 at `loc`."""
+    try:
+        return DecisionRef.parse(text, relative_to=LogSlug(log))
+    except InvalidValue as error:
+        raise RequestValidationError(
+            [{"type": "value_error", "loc": loc, "msg": error.message, "input": text}]
+        ) from None

@@ -34,6 +34,8 @@ T = TypeVar("T")
 # The rules of domain.values, stated here too so that the OpenAPI document shows them.
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+# It cannot bound the slug to 64 characters (that needs a look-ahead, which pydantic's
+# regex engine lacks); a longer one gets 422 from the domain, naming the field.
 REF_PATTERN = r"^\s*(?:[a-z0-9]+(?:-[a-z0-9]+)*/)?(?:[Aa][Dd][Rr]-?)?0*[0-9]{1,9}\s*$"
 _ONE_LINE = r"^[^\r\n]*\S[^\r\n]*$"
 _NOT_BLANK = r"^[\s\S]*\S[\s\S]*$"
@@ -243,8 +245,8 @@ class LogCreate(_Input):
 class LogUpdate(_Input):
     """Each field given replaces that setting; a field left out is kept."""
 
-    title: str | SkipJsonSchema[None] = Field(default=None, pattern=_ONE_LINE, max_length=200)
-    description: str | SkipJsonSchema[None] = Field(default=None, max_length=10_000)
+    title: Annotated[str, Field(pattern=_ONE_LINE, max_length=200)] | SkipJsonSchema[None] = None
+    description: Annotated[str, Field(max_length=10_000)] | SkipJsonSchema[None] = None
     visibility: Visibility | SkipJsonSchema[None] = None
 
     _fields_not_null = field_validator("title", "description", "visibility", mode="before")(

@@ -318,3 +318,11 @@ async def test_history_lists_events_oldest_first_a_page_at_a_time(
     assert_problem(
         await client.get(team.decisions("/9/history"), headers=team.viewer), 404, "not-found"
     )
+
+
+async def test_a_bad_reference_names_its_field(client: httpx.AsyncClient, team: Team) -> None:
+    reply = await client.post(
+        team.decisions(), json={"title": "B", "supersedes": ["x/-"]}, headers=team.author
+    )
+    body = assert_problem(reply, 422, "validation-error")
+    assert body["errors"][0]["loc"] == ["body", "supersedes", 0]

@@ -58,7 +58,14 @@ from entrypoints.http.dependencies import (
     services_of,
 )
 from entrypoints.http.json_route import JsonRoute
-from entrypoints.http.params import CursorQuery, LimitQuery, LogPath, NumberPath, decision_ref
+from entrypoints.http.params import (
+    CursorQuery,
+    LimitQuery,
+    LogPath,
+    NumberPath,
+    decision_ref,
+    parse_ref,
+)
 from entrypoints.http.problems import problem_responses
 from entrypoints.http.responses import json_response, list_response, versioned_response
 
@@ -71,9 +78,8 @@ router = APIRouter(
 _BODY = (400, 413, 415)
 
 
-def _refs(texts: list[str], log: str) -> tuple[DecisionRef, ...]:
-    here = LogSlug(log)
-    return tuple(DecisionRef.parse(text, relative_to=here) for text in texts)
+def _refs(texts: list[str], log: str, field: str) -> tuple[DecisionRef, ...]:
+    return tuple(parse_ref(text, log, ("body", field, i)) for i, text in enumerate(texts))
 
 
 # First: reading one decision is the hot path, and routes are matched in order.
@@ -130,7 +136,7 @@ async def propose_decision(
             informed=tuple(body.informed),
             tags=tuple(body.tags),
             review_by=body.review_by,
-            supersedes=_refs(body.supersedes, log),
+            supersedes=_refs(body.supersedes, log, "supersedes"),
         )
     )
     location = f"/v1/logs/{view.log}/decisions/{view.number}"
@@ -322,7 +328,10 @@ async def supersede_decision(
 ) -> Response:
     view = await supersede(
         SupersedeDecision(
-            actor=actor, ref=decision_ref(log, n), by=_refs(body.by, log), expected_version=expected
+            actor=actor,
+            ref=decision_ref(log, n),
+            by=_refs(body.by, log, "by"),
+            expected_version=expected,
         )
     )
     return versioned_response(view)
@@ -359,7 +368,7 @@ async def link_decision(
     actor: SignedInActor,
     link: Annotated[LinkDecisionsHandler, Depends(provide(LinkDecisionsHandler))],
 ) -> Response:
-    target = DecisionRef.parse(body.target, relative_to=LogSlug(log))
+    target = parse_ref(body.target, log, ("body", "target"))
     view = await link(
         LinkDecisions(actor=actor, ref=decision_ref(log, n), kind=body.kind, target=target)
     )
@@ -384,7 +393,7 @@ async def unlink_decision(
     actor: SignedInActor,
     unlink: Annotated[UnlinkDecisionsHandler, Depends(provide(UnlinkDecisionsHandler))],
 ) -> Response:
-    ref = DecisionRef.parse(target, relative_to=LogSlug(log))
+    ref = parse_ref(target, log, ("query", "target"))
     view = await unlink(
         UnlinkDecisions(actor=actor, ref=decision_ref(log, n), kind=kind, target=ref)
     )
