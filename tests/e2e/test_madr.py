@@ -258,3 +258,11 @@ async def test_every_madr_sample_imports(client: httpx.AsyncClient, team: Team) 
     reply = await client.post(imports(team), content=zipped(files), headers=team.owner | ZIP)
     assert reply.status_code == 200, reply.text
     assert {f["outcome"] for f in reply.json()["files"]} == {"created"}
+
+
+async def test_a_single_markdown_upload_needs_its_file_name(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    reply = await client.post(imports(team), content=MADR_4.encode(), headers=team.owner | MARKDOWN)
+    body = assert_problem(reply, 422, "validation-error")
+    assert body["errors"][0]["loc"] == ["query", "filename"]

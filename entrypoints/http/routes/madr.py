@@ -47,10 +47,10 @@ _UPLOAD_BODY: dict[str, Any] = {
     }
 }
 FilenameQuery = Annotated[
-    str,
+    str | None,
     Query(
-        description="The file name of a single text/markdown upload; its number and slug "
-        "come from it when the file does not say them.",
+        description="The file name of a single text/markdown upload, NNNN-slug.md: its "
+        "number and slug come from it when the file does not say them.",
         min_length=1,
         max_length=255,
         examples=["0007-use-kafka.md"],
@@ -58,10 +58,17 @@ FilenameQuery = Annotated[
 ]
 
 
-async def _uploaded_files(request: Request, filename: str) -> tuple[tuple[str, bytes], ...]:
+async def _uploaded_files(request: Request, filename: str | None) -> tuple[tuple[str, bytes], ...]:
     """The files of an upload, whatever of the three forms it takes."""
     media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media_type in ("text/markdown", "text/plain", "text/x-markdown"):
+        if filename is None:
+            raise ProblemError(
+                VALIDATION_ERROR,
+                "name a single Markdown upload with ?filename=NNNN-slug.md (e.g. "
+                "0007-use-kafka.md): the number of the decision comes from it",
+                errors=[{"loc": ["query", "filename"], "message": "required for text/markdown"}],
+            )
         return ((filename, await request.body()),)
     if media_type in ("application/zip", "application/x-zip-compressed"):
         return tuple(read_zip("upload.zip", await request.body()))
@@ -86,7 +93,9 @@ async def _uploaded_files(request: Request, filename: str) -> tuple[tuple[str, b
     )
 
 
-async def _files_or_problem(request: Request, filename: str) -> tuple[tuple[str, bytes], ...]:
+async def _files_or_problem(
+    request: Request, filename: str | None
+) -> tuple[tuple[str, bytes], ...]:
     try:
         return await _uploaded_files(request, filename)
     except InvalidBundle as error:
@@ -110,7 +119,7 @@ async def import_decisions(
     actor: SignedInActor,
     handler: Annotated[ImportDecisionsHandler, Depends(provide(ImportDecisionsHandler))],
     atomic: Annotated[bool, Query(description="Write nothing unless every file is valid.")] = True,
-    filename: FilenameQuery = "upload.md",
+    filename: FilenameQuery = None,
 ) -> Response:
     files = await _files_or_problem(request, filename)
     report = await handler(ImportDecisions(actor, LogSlug(log), files, atomic=atomic))
@@ -196,7 +205,7 @@ async def draw_graph(
 async def lint_files(
     request: Request,
     handler: Annotated[LintFilesHandler, Depends(provide(LintFilesHandler))],
-    filename: FilenameQuery = "upload.md",
+    filename: FilenameQuery = None,
 ) -> Response:
     files = await _files_or_problem(request, filename)
     problems = await handler(LintFiles(files))
