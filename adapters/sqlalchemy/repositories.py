@@ -2,18 +2,31 @@
 
 They work on the unit of work's connection. Logs and users are written when added;
 decisions are tracked in an identity map and written by `save_changes` on commit, each
-guarded by the version it had when loaded (optimistic locking).
+guarded by the version it had when loaded (optimistic locking), all of them together in
+a few batched statements.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Row, Table, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import (
+    Executable,
+    Row,
+    Table,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -222,10 +235,13 @@ _SELECT_RETIRED_NUMBERS = (
     .distinct()
 )
 _SELECT_DECISION = _SELECT_DECISIONS_IN.where(decisions.c.number == bindparam("number"))
-_INSERT_DECISION = (
+# Run with one log's new decisions at once. Each id comes back with its number, which is
+# unique in the log: asking for RETURNING in parameter order instead would make SQLite
+# send one INSERT per row.
+_INSERT_DECISIONS = (
     insert(decisions)
     .values(log_id=select(logs.c.id).where(logs.c.slug == bindparam("log_slug")).scalar_subquery())
-    .returning(decisions.c.id)
+    .returning(decisions.c.id, decisions.c.number)
 )
 _UPDATE_DECISION = update(decisions).where(
     decisions.c.id == bindparam("decision_id"),
@@ -235,6 +251,17 @@ _DELETE_DECISION = delete(decisions).where(
     decisions.c.id == bindparam("decision_id"),
     decisions.c.version == bindparam("loaded_version"),
 )
+# Locks, in id order, the rows that a batch of UPDATEs and DELETEs will change, and reads
+# the versions they are checked against. (SQLite has no FOR UPDATE and needs none: its
+# write lock is taken when the transaction begins.)
+_LOCK_DECISIONS = (
+    select(decisions.c.id, decisions.c.version)
+    .where(decisions.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(decisions.c.id)
+    .with_for_update()
+)
+# Ids per lock statement: well below SQLite's and asyncpg's limits on bound parameters.
+_LOCK_CHUNK = 5000
 _INSERT_EVENTS = insert(decision_events)
 
 _RACI = ("decision_makers", "consulted", "informed")
@@ -243,13 +270,40 @@ _RACI = ("decision_makers", "consulted", "informed")
 _SideRows = frozenset[tuple[object, ...]]
 
 
+class _Collections(NamedTuple):
+    """What the side tables spread into rows, as a decision holds it at one time.
+
+    Each is an immutable value that a change replaces, so keeping them costs nothing,
+    and the rows are worked out only for the decisions whose collections changed.
+    """
+
+    tags: frozenset[str]
+    decision_makers: tuple[str, ...]
+    consulted: tuple[str, ...]
+    informed: tuple[str, ...]
+    links: frozenset[Link]
+
+    @classmethod
+    def of(cls, decision: Decision) -> _Collections:
+        return cls(
+            decision.tags,
+            decision.decision_makers,
+            decision.consulted,
+            decision.informed,
+            decision.links,
+        )
+
+
+_NONE_STORED = _Collections(frozenset(), (), (), (), frozenset())
+
+
 class _SideTable:
     """A table that spreads one collection of a decision into indexable rows."""
 
     def __init__(
-        self, table: Table, keys: tuple[str, ...], rows: Callable[[Decision], _SideRows]
+        self, table: Table, keys: tuple[str, ...], rows: Callable[[_Collections], _SideRows]
     ) -> None:
-        self.rows = rows
+        self._rows = rows
         self._keys = keys
         self._insert = insert(table)
         self._delete = delete(table).where(
@@ -258,49 +312,45 @@ class _SideTable:
         )
 
     async def sync(
-        self, connection: AsyncConnection, decision_id: int, before: _SideRows, after: _SideRows
+        self, connection: AsyncConnection, changes: list[tuple[int, _Collections, _Collections]]
     ) -> None:
-        if gone := before - after:
-            await connection.execute(
-                self._delete,
-                [
-                    {
-                        "decision_id": decision_id,
-                        **{f"key_{k}": v for k, v in zip(self._keys, row, strict=True)},
-                    }
-                    for row in gone
-                ],
+        """Bring the rows of many decisions, given as (id, before, after), up to date."""
+        gone: list[dict[str, object]] = []
+        new: list[dict[str, object]] = []
+        for decision_id, before, after in changes:
+            old_rows, new_rows = self._rows(before), self._rows(after)
+            gone.extend(
+                {
+                    "decision_id": decision_id,
+                    **{f"key_{k}": v for k, v in zip(self._keys, row, strict=True)},
+                }
+                for row in old_rows - new_rows
             )
-        if new := after - before:
-            await connection.execute(
-                self._insert,
-                [
-                    {"decision_id": decision_id, **dict(zip(self._keys, row, strict=True))}
-                    for row in new
-                ],
+            new.extend(
+                {"decision_id": decision_id, **dict(zip(self._keys, row, strict=True))}
+                for row in new_rows - old_rows
             )
+        if gone:
+            await connection.execute(self._delete, gone)
+        if new:
+            await connection.execute(self._insert, new)
 
 
 _SIDE_TABLES = (
-    _SideTable(decision_tags, ("tag",), lambda d: frozenset((tag,) for tag in d.tags)),
+    _SideTable(decision_tags, ("tag",), lambda c: frozenset((tag,) for tag in c.tags)),
     _SideTable(
         decision_people,
         ("role", "name"),
-        lambda d: frozenset((role, name) for role in _RACI for name in getattr(d, role)),
+        lambda c: frozenset((role, name) for role in _RACI for name in getattr(c, role)),
     ),
     _SideTable(
         decision_links,
         ("kind", "target_log_slug", "target_number"),
-        lambda d: frozenset(
-            (link.kind.value, link.target.log.value, link.target.number.value) for link in d.links
+        lambda c: frozenset(
+            (link.kind.value, link.target.log.value, link.target.number.value) for link in c.links
         ),
     ),
 )
-_NO_SIDE_ROWS: tuple[_SideRows, ...] = tuple(frozenset() for _ in _SIDE_TABLES)
-
-
-def _side_rows(decision: Decision) -> tuple[_SideRows, ...]:
-    return tuple(side.rows(decision) for side in _SIDE_TABLES)
 
 
 @dataclass(slots=True)
@@ -310,8 +360,26 @@ class _TrackedDecision:
     id: int | None
     # As stored: what the next save compares against (0 before the first insert).
     version: int
-    side_rows: tuple[_SideRows, ...]
+    stored: _Collections
     removed: bool = False
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.removed and self.id is not None
+
+    @property
+    def is_new(self) -> bool:
+        return not self.removed and self.id is None
+
+    @property
+    def is_updated(self) -> bool:
+        return not self.removed and self.id is not None and self.decision.version != self.version
+
+    def has_changes(self) -> bool:
+        return self.is_deleted or self.is_new or self.is_updated or bool(self.decision.events)
+
+    def stale(self) -> VersionMismatch:
+        return VersionMismatch(f"decision {self.decision.ref}", self.version, None)
 
 
 class SqlAlchemyDecisionRepository(DecisionRepository):
@@ -354,7 +422,7 @@ class SqlAlchemyDecisionRepository(DecisionRepository):
     async def add(self, decision: Decision) -> None:
         if tracked := self._tracked.get(decision.ref):
             raise VersionMismatch(f"decision {decision.ref}", 0, tracked.version)
-        self._tracked[decision.ref] = _TrackedDecision(decision, None, 0, _NO_SIDE_ROWS)
+        self._tracked[decision.ref] = _TrackedDecision(decision, None, 0, _NONE_STORED)
 
     async def remove(self, decision: Decision) -> None:
         tracked = self._tracked.get(decision.ref)
@@ -365,29 +433,38 @@ class SqlAlchemyDecisionRepository(DecisionRepository):
         tracked.removed = True
 
     async def save_changes(self) -> dict[DecisionRef, int]:
-        """Write every change and its events; returns the ids of the rows inserted."""
+        """Write every change and its events; returns the ids of the rows inserted.
+
+        However many decisions changed, this costs a fixed number of statements: one
+        per kind of write and table (more only past a few thousand rows).
+        """
+        # Each statement takes its rows in one fixed order (the locked rows by id, the rest
+        # by ref), so that two transactions touching the same decisions lock them in the
+        # same order and cannot deadlock.
+        changed = sorted(
+            (t for t in self._tracked.values() if t.has_changes()),
+            key=lambda tracked: tracked.decision.ref,
+        )
+        if len(changed) > 1:
+            try:
+                async with self._connection.begin_nested():
+                    return await self._write(changed)
+            except IntegrityError as error:
+                if not _is_unique_violation(error):
+                    raise
+            # Another transaction stored one of them first. The savepoint undid the batch:
+            # write them one at a time to learn which, as a single change would.
         inserted: dict[DecisionRef, int] = {}
-        # In ref order, so that two transactions touching the same decisions lock them in
-        # the same order and cannot deadlock.
-        for ref, tracked in sorted(self._tracked.items(), key=lambda item: item[0]):
-            decision = tracked.decision
-            with _unique_violation_as(VersionMismatch(f"decision {ref}", tracked.version, None)):
-                if tracked.removed:
-                    if tracked.id is not None:
-                        await self._delete(tracked.id, tracked)
-                elif tracked.id is None:
-                    inserted[ref] = await self._insert(decision)
-                elif decision.version != tracked.version:
-                    await self._update(tracked.id, tracked)
-                if decision.events:
-                    await self._connection.execute(
-                        _INSERT_EVENTS, [_event_row(event) for event in decision.events]
-                    )
+        for tracked in changed:
+            with _unique_violation_as(tracked.stale()):
+                inserted |= await self._write([tracked])
         return inserted
 
     def _track(self, ref: DecisionRef, row: Row[Any]) -> Decision:
         decision = _decision_from_row(ref, row)
-        self._tracked[ref] = _TrackedDecision(decision, row.id, row.version, _side_rows(decision))
+        self._tracked[ref] = _TrackedDecision(
+            decision, row.id, row.version, _Collections.of(decision)
+        )
         return decision
 
     def committed(self, inserted: dict[DecisionRef, int]) -> list[DecisionEvent]:
@@ -395,54 +472,98 @@ class SqlAlchemyDecisionRepository(DecisionRepository):
         events: list[DecisionEvent] = []
         for ref, tracked in list(self._tracked.items()):
             decision = tracked.decision
-            events.extend(decision.events)
-            decision.events.clear()
+            if decision.events:
+                events.extend(decision.events)
+                decision.events.clear()
             if tracked.removed:
                 del self._tracked[ref]
-                continue
-            tracked.id = inserted.get(ref, tracked.id)
-            tracked.version = decision.version
-            tracked.side_rows = _side_rows(decision)
+            elif ref in inserted or decision.version != tracked.version:
+                tracked.id = inserted.get(ref, tracked.id)
+                tracked.version = decision.version
+                tracked.stored = _Collections.of(decision)
         return events
 
-    async def _insert(self, decision: Decision) -> int:
-        result = await self._connection.execute(
-            _INSERT_DECISION,
-            {
-                "log_slug": decision.ref.log.value,
-                "number": decision.ref.number.value,
-                **_decision_columns(decision),
-            },
-        )
-        decision_id: int = result.scalar_one()
-        for side, after in zip(_SIDE_TABLES, _side_rows(decision), strict=True):
-            await side.sync(self._connection, decision_id, frozenset(), after)
-        return decision_id
+    async def _write(self, changed: list[_TrackedDecision]) -> dict[DecisionRef, int]:
+        """The statements for `changed` (in ref order), each run once for all of them."""
+        deleted = [t for t in changed if t.is_deleted]
+        updated = [t for t in changed if t.is_updated]
+        await self._lock_current([t for t in changed if t.is_deleted or t.is_updated])
+        await self._guarded(_DELETE_DECISION, deleted, lambda t: {})
+        await self._guarded(_UPDATE_DECISION, updated, lambda t: _decision_columns(t.decision))
+        inserted = await self._insert([t for t in changed if t.is_new])
+        # The side tables' rows of a deleted decision go with it (ON DELETE CASCADE).
+        side_changes: list[tuple[int, _Collections, _Collections]] = []
+        for tracked in changed:
+            decision_id = inserted.get(tracked.decision.ref, tracked.id)
+            after = _Collections.of(tracked.decision)
+            if decision_id is not None and not tracked.removed and after != tracked.stored:
+                side_changes.append((decision_id, tracked.stored, after))
+        for side in _SIDE_TABLES:
+            await side.sync(self._connection, side_changes)
+        # Every change's events, a withdrawn proposal's too: its history stays.
+        events = [_event_row(event) for t in changed for event in t.decision.events]
+        if events:
+            await self._connection.execute(_INSERT_EVENTS, events)
+        return inserted
 
-    async def _update(self, decision_id: int, tracked: _TrackedDecision) -> None:
-        decision = tracked.decision
-        result = await self._connection.execute(
-            _UPDATE_DECISION,
-            {
-                "decision_id": decision_id,
-                "loaded_version": tracked.version,
-                **_decision_columns(decision),
-            },
-        )
-        if result.rowcount != 1:
-            raise VersionMismatch(f"decision {decision.ref}", tracked.version, None)
-        for side, before, after in zip(
-            _SIDE_TABLES, tracked.side_rows, _side_rows(decision), strict=True
-        ):
-            await side.sync(self._connection, decision_id, before, after)
+    async def _lock_current(self, batch: list[_TrackedDecision]) -> None:
+        """Check that every row of `batch` still has its loaded version, and lock it.
 
-    async def _delete(self, decision_id: int, tracked: _TrackedDecision) -> None:
-        # The side tables' rows go with it (ON DELETE CASCADE); its history stays.
+        A batched UPDATE cannot say which of its rows matched (asyncpg reports no row
+        count for executemany at all), so the versions are checked here instead; the
+        row locks keep them until commit. A single row needs no lock: `_guarded` checks
+        its row count.
+        """
+        if len(batch) < 2:
+            return
+        ids = sorted(t.id for t in batch if t.id is not None)
+        versions: dict[int, int] = {}
+        for start in range(0, len(ids), _LOCK_CHUNK):
+            rows = await self._connection.execute(
+                _LOCK_DECISIONS, {"ids": ids[start : start + _LOCK_CHUNK]}
+            )
+            versions.update((row.id, row.version) for row in rows)
+        for tracked in batch:
+            if tracked.id is None or versions.get(tracked.id) != tracked.version:
+                raise tracked.stale()
+
+    async def _guarded(
+        self,
+        statement: Executable,
+        batch: list[_TrackedDecision],
+        columns: Callable[[_TrackedDecision], dict[str, Any]],
+    ) -> None:
+        """Run a version-guarded UPDATE or DELETE once for every decision of `batch`."""
+        if not batch:
+            return
         result = await self._connection.execute(
-            _DELETE_DECISION, {"decision_id": decision_id, "loaded_version": tracked.version}
+            statement,
+            [{"decision_id": t.id, "loaded_version": t.version, **columns(t)} for t in batch],
         )
-        if result.rowcount != 1:
-            raise VersionMismatch(f"decision {tracked.decision.ref}", tracked.version, None)
+        if len(batch) == 1 and result.rowcount != 1:
+            raise batch[0].stale()
+
+    async def _insert(self, new: list[_TrackedDecision]) -> dict[DecisionRef, int]:
+        by_log: dict[LogSlug, list[Decision]] = defaultdict(list)
+        for tracked in new:
+            by_log[tracked.decision.ref.log].append(tracked.decision)
+        inserted: dict[DecisionRef, int] = {}
+        for log, batch in by_log.items():
+            result = await self._connection.execute(
+                _INSERT_DECISIONS,
+                [
+                    {
+                        "log_slug": log.value,
+                        "number": decision.ref.number.value,
+                        **_decision_columns(decision),
+                    }
+                    for decision in batch
+                ],
+            )
+            ids = {row.number: row.id for row in result}
+            for decision in batch:
+                inserted[decision.ref] = ids[decision.ref.number.value]
+        return inserted
 
 
 def _decision_columns(decision: Decision) -> dict[str, Any]:
@@ -552,9 +673,13 @@ def _unique_violation_as(error: Exception) -> Iterator[None]:
     try:
         yield
     except IntegrityError as integrity_error:
-        driver_error = integrity_error.orig
-        code = getattr(driver_error, "sqlite_errorcode", None)
-        state = getattr(driver_error, "sqlstate", None)
-        if code in _SQLITE_UNIQUE or state == _POSTGRES_UNIQUE:
+        if _is_unique_violation(integrity_error):
             raise error from integrity_error
         raise
+
+
+def _is_unique_violation(error: IntegrityError) -> bool:
+    driver_error = error.orig
+    code = getattr(driver_error, "sqlite_errorcode", None)
+    state = getattr(driver_error, "sqlstate", None)
+    return code in _SQLITE_UNIQUE or state == _POSTGRES_UNIQUE

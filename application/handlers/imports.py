@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from application.access import load_log
 from application.commands import ImportDecisions
@@ -23,6 +25,7 @@ from application.views import (
     actor_name,
 )
 from domain.decision import Decision, DecisionState
+from domain.lifecycle import Status
 from domain.links import Link, LinkKind
 from domain.supersession import graph_problems
 from domain.values import DecisionNumber, DecisionRef, Role
@@ -35,6 +38,24 @@ def _problem(file: str, message: str, line: int = 1, rule: str = "import") -> Li
 def _has_inverse(link: Link, source: DecisionState) -> bool:
     # A proposal's 'supersedes' is an intent: nothing is superseded until it is accepted.
     return not (link.kind is LinkKind.SUPERSEDES and not source.status.is_decided)
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What validation knows besides the bundle, gathered once for all of its passes."""
+
+    # The log's stored decisions, as statuses and links.
+    statuses: Mapping[DecisionRef, Status]
+    links: Mapping[DecisionRef, frozenset[Link]]
+    # Link targets outside the log, as looked up (None: missing, or not readable).
+    outside: dict[DecisionRef, Decision | None] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, stored: Mapping[DecisionRef, Decision]) -> _Known:
+        return cls(
+            statuses={ref: d.status for ref, d in stored.items()},
+            links={ref: d.links for ref, d in stored.items()},
+        )
 
 
 class ImportDecisionsHandler:
@@ -66,11 +87,12 @@ class ImportDecisionsHandler:
             await load_log(self.uow, cmd.actor, cmd.log, Role.ADMIN)
             stored = {d.ref: d for d in await self.uow.decisions.list_in(cmd.log)}
             _flag_retired_numbers(states, errors, await self.uow.decisions.retired_numbers(cmd.log))
+            known = _Known.of(stored)
             # Without atomicity, dropping an invalid file can invalidate files that link
             # to it, so validate until nothing more fails.
             while True:
                 bundle = {s.ref: (n, s) for n, s in states.items() if n not in errors}
-                found = await self._check(cmd.actor, bundle, stored)
+                found = await self._check(cmd.actor, bundle, known)
                 for name, problems in found.items():
                     errors[name].extend(problems)
                 if not found or cmd.atomic:
@@ -85,16 +107,17 @@ class ImportDecisionsHandler:
         self,
         actor: Actor,
         bundle: dict[DecisionRef, tuple[str, DecisionState]],
-        stored: dict[DecisionRef, Decision],
+        known: _Known,
     ) -> dict[str, list[LintProblem]]:
         """Problems of links and of the supersession graph the bundle would make."""
         problems: dict[str, list[LintProblem]] = defaultdict(list)
-        statuses = {ref: d.status for ref, d in stored.items()}
-        links = {ref: set(d.links) for ref, d in stored.items()}
+        # Copies of what is known; a set of links that changes is replaced, not mutated.
+        statuses = dict(known.statuses)
+        links = dict(known.links)
         for ref, (_, state) in bundle.items():
             statuses[ref] = state.status
             kept = {link for link in links.get(ref, ()) if link.target not in bundle}
-            links[ref] = set(state.links) | kept
+            links[ref] = state.links | kept
         for ref, (name, state) in bundle.items():
             for link in sorted(state.links):
                 target = link.target
@@ -102,7 +125,9 @@ class ImportDecisionsHandler:
                     problems[name].append(_problem(name, f"{ref} links to itself"))
                     continue
                 if target not in statuses:
-                    other = await self._outside(actor, target)
+                    if target not in known.outside:
+                        known.outside[target] = await self._outside(actor, target)
+                    other = known.outside[target]
                     if other is None:
                         problems[name].append(
                             _problem(
@@ -113,9 +138,9 @@ class ImportDecisionsHandler:
                             )
                         )
                         continue
-                    statuses[target], links[target] = other.status, set(other.links)
+                    statuses[target], links[target] = other.status, other.links
                 if _has_inverse(link, state):
-                    links[target].add(Link(link.kind.inverse, ref))
+                    links[target] = links[target] | {Link(link.kind.inverse, ref)}
         successors = {
             ref: {link.target for link in ls if link.kind is LinkKind.SUPERSEDED_BY}
             for ref, ls in links.items()
@@ -152,6 +177,7 @@ class ImportDecisionsHandler:
                 if _has_inverse(link, state):
                     inverses[link.target].add(Link(link.kind.inverse, ref))
         outcomes: dict[str, tuple[str, int]] = {}
+        created: list[DecisionNumber] = []
         for ref, (name, state) in sorted(bundle.items()):
             existing = stored.get(ref)
             kept = (
@@ -163,12 +189,16 @@ class ImportDecisionsHandler:
             number = ref.number.value
             if existing is None:
                 await self.uow.decisions.add(Decision.imported(full, by=by, at=now, source=name))
-                await self.uow.logs.reserve_through(cmd.log, ref.number)
+                created.append(ref.number)
                 outcomes[name] = ("created", number)
             elif existing.reimport(full, by=by, at=now, source=name):
                 outcomes[name] = ("updated", number)
             else:
                 outcomes[name] = ("unchanged", number)
+        if created:
+            # The counter only moves forward: reserving through the highest number covers
+            # every number the bundle takes.
+            await self.uow.logs.reserve_through(cmd.log, max(created))
         for target, links in inverses.items():
             if target in bundle:
                 continue
