@@ -1,16 +1,24 @@
 """YAML front matter: read with the safe loader, and refused when it uses tags, anchors or
 aliases (no object construction, no alias bombs). Values come out JSON-compatible: dates
 and times as ISO text; anything JSON cannot hold is refused with its line.
+
+Speed: when PyYAML has libyaml, plain front matter (no tab, no line break but '\n',
+nothing unprintable, not deeply nested) is composed once by the C parser and built by the
+same safe constructor. Anything else, and anything the C reading does not accept, is read
+by the pure-Python loader exactly as before, so errors and their lines never change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import yaml
+from yaml.constructor import SafeConstructor
 
 from adapters.madr.errors import InvalidMadr
 from adapters.madr.rules import INVALID_DATE, UNSAFE_YAML
@@ -18,6 +26,27 @@ from domain.content import Metadata
 
 _FENCE = "---"
 _CLOSERS = ("---", "...")
+
+if TYPE_CHECKING:
+    _LoaderClass = type[yaml.SafeLoader] | type[yaml.CSafeLoader]
+
+# libyaml's loader, when PyYAML was built with it: same nodes, ten times faster.
+_C_LOADER: _LoaderClass | None = (
+    getattr(yaml, "CSafeLoader", None) if yaml.__with_libyaml__ else None
+)
+# What libyaml and PyYAML's Python reader may read differently: tabs, line breaks other
+# than '\n' (NEL, LS, PS), a BOM, what YAML does not print (control characters, lone
+# surrogates, U+FFFE, U+FFFF), block scalars ('|', '>'), directives ('%') and '?' (each
+# found to differ). Text holding any of these takes the Python path.
+_UNTAME = re.compile(
+    r"[|>%?]|[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+# Each level of nesting takes one of these; the C composer recurses in C, so deep
+# nesting (which the Python path refuses as too deep) never reaches it.
+_NESTING = ("[", "{", "-", "?", ":")
+_MAX_NESTING = 500
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +70,9 @@ def read_front_matter(lines: Sequence[str]) -> FrontMatter:
         raise InvalidMadr(1, "the front matter opened here is never closed: end it with '---'")
     first_line = 2  # the file line of the YAML's first line
     source = "\n".join(lines[1:close])
+    fast = _fast_load(source, first_line)
+    if fast is not None:
+        return FrontMatter(fast, close + 1)
     try:
         _refuse_unsafe(source, first_line)
         entries = _load(source, first_line)
@@ -60,8 +92,35 @@ def read_front_matter(lines: Sequence[str]) -> FrontMatter:
     return FrontMatter(entries, close + 1)
 
 
-def _load(source: str, first_line: int) -> tuple[Entry, ...]:
-    loader = yaml.SafeLoader(source)
+def _fast_load(source: str, first_line: int) -> tuple[Entry, ...] | None:
+    """The entries as libyaml reads them, or None when the Python path must decide.
+
+    Only a reading that succeeds is used: on any problem (a tag, invalid YAML, a bad
+    value) the pure-Python path runs and reports it exactly as it always has.
+    """
+    loader = _C_LOADER
+    if loader is None or _UNTAME.search(source) is not None:
+        return None
+    if sum(map(source.count, _NESTING)) > _MAX_NESTING:
+        return None
+    try:
+        if ("!" in source or "&" in source or "*" in source) and _has_unsafe(source, loader):
+            return None
+        return _load(source, first_line, loader)
+    except Exception:  # any problem: the Python path reports it
+        return None
+
+
+def _has_unsafe(source: str, loader: _LoaderClass) -> bool:
+    """Whether the scanner finds a tag, an anchor or an alias."""
+    unsafe = (yaml.TagToken, yaml.AnchorToken, yaml.AliasToken)
+    return any(isinstance(token, unsafe) for token in yaml.scan(source, Loader=loader))
+
+
+def _load(
+    source: str, first_line: int, loader_class: _LoaderClass = yaml.SafeLoader
+) -> tuple[Entry, ...]:
+    loader = loader_class(source)
     try:
         node = loader.get_single_node()
         return _entries(loader, node, first_line) if node is not None else ()
@@ -69,17 +128,17 @@ def _load(source: str, first_line: int) -> tuple[Entry, ...]:
         loader.dispose()
 
 
-def _entries(loader: yaml.SafeLoader, node: yaml.Node, first_line: int) -> tuple[Entry, ...]:
+def _entries(loader: SafeConstructor, node: yaml.Node, first_line: int) -> tuple[Entry, ...]:
     if not isinstance(node, yaml.MappingNode):
         raise InvalidMadr(1, "the front matter must be keys with values, e.g. 'status: accepted'")
     entries: dict[str, Entry] = {}
     for key_node, value_node in node.value:
         line = first_line + key_node.start_mark.line
-        key = loader.construct_object(key_node, deep=True)
+        key = _construct(loader, key_node)
         if not isinstance(key, str):
             raise InvalidMadr(line, f"the front-matter key {key!r} is not text: quote it")
         try:
-            value = loader.construct_object(value_node, deep=True)
+            value = _construct(loader, value_node)
         except (ValueError, OverflowError) as error:  # e.g. the timestamp 2024-02-30
             if value_node.tag.endswith(":timestamp"):
                 raise InvalidMadr(line, f"{key}: {error}: write a real day", INVALID_DATE) from None
@@ -87,6 +146,18 @@ def _entries(loader: yaml.SafeLoader, node: yaml.Node, first_line: int) -> tuple
         entries.pop(key, None)  # YAML keeps the last of repeated keys; so do we
         entries[key] = Entry(key, _json(value, line), line)
     return tuple(entries.values())
+
+
+def _construct(loader: SafeConstructor, node: yaml.Node) -> object:
+    """What `loader.construct_object(node, deep=True)` gives, text and lists of text
+    without its machinery (which only matters for aliases, refused here)."""
+    if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+        return node.value
+    if node.tag == _SEQ and isinstance(node, yaml.SequenceNode):
+        items: list[yaml.Node] = node.value
+        if all(item.tag == _STR and isinstance(item, yaml.ScalarNode) for item in items):
+            return [item.value for item in items]
+    return loader.construct_object(node, deep=True)
 
 
 def _refuse_unsafe(source: str, first_line: int) -> None:

@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from adapters.madr.blocks import Heading, headings, lines_of, text_of
+from adapters.madr.blocks import Heading, Outline, lines_of, outline, text_of
 from adapters.madr.errors import InvalidMadr, MadrParseError
 from adapters.madr.front_matter import Entry, read_front_matter
 from adapters.madr.layout import FIELD_KEYS, LINK_KEYS, PREAMBLE, TITLE, front_matter_key
@@ -117,9 +117,9 @@ class _Parse:
     def run(self) -> ParsedDecision:
         front = read_front_matter(self.lines)
         extra_metadata = self._front_matter(front.entries)
-        found = headings(self.lines, front.end)
-        title = next((h for h in found if h.level == 1), None)
-        sections = self._body(front.end, found, title)
+        structure = outline(self.lines, front.end)
+        title = next((h for h in structure.headings if h.level == 1), None)
+        sections = self._body(front.end, structure, title)
         heading = (title.text, title.start + 1) if title else _front_title(extra_metadata)
         ref, number_source, title_text = self._identity(heading, extra_metadata)
         content = Content(
@@ -154,8 +154,9 @@ class _Parse:
             decision, self.filename, number_source, tuple(self.warnings), self.at, self.links
         )
 
-    def _body(self, start: int, found: list[Heading], title: Heading | None) -> SectionsReading:
+    def _body(self, start: int, structure: Outline, title: Heading | None) -> SectionsReading:
         """Everything below the front matter: preamble, title block, then the sections."""
+        found = structure.headings
         extras: list[ExtraSection] = []
         block_start, below = start, found
         if title is not None:
@@ -171,7 +172,7 @@ class _Parse:
         if block_text:
             extras.append(ExtraSection("", block_text, 0, TITLE))
         sections = read_sections(
-            self.lines, below, log=self.log, status_known="status" in self.fields
+            structure, below, log=self.log, status_known="status" in self.fields
         )
         if sections.status is not None:
             self.fields["status"] = (sections.status.text, sections.status.line)

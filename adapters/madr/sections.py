@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from adapters.madr.blocks import Heading, Item, blocks_of, headings, is_blank, text_of
+from adapters.madr.blocks import Block, Heading, Item, Outline, is_blank, outline, text_of
 from adapters.madr.layout import PROS_AND_CONS, SLOTS, TITLE, Part, part_of
 from adapters.madr.metadata import refs_in, without_comments
 from adapters.madr.rules import EMPTY_SECTION, UNSTRUCTURED_SECTION, Rule
@@ -138,23 +138,25 @@ def read_title_block(
                 found[name] = Located(without_comments(match["value"]), start + offset + 1)
                 continue
         kept.append(line)
-    if found and headings(kept, 0):  # without those lines, the rest would read otherwise
+    if found and outline(kept).headings:  # without those lines, the rest would read otherwise
         return {}, text_of(lines)
     return found, text_of(kept)
 
 
 def read_sections(
-    lines: Sequence[str], found: Sequence[Heading], *, log: LogSlug, status_known: bool
+    structure: Outline, found: Sequence[Heading], *, log: LogSlug, status_known: bool
 ) -> SectionsReading:
-    """Read the sections that start at the `found` headings (the title's excluded)."""
-    reader = _Reader(lines, log, status_known)
+    """Read the sections that start at the `found` headings of `structure` (the title's
+    excluded)."""
+    reader = _Reader(structure, log, status_known)
     reader.read(found)
     return reader.reading
 
 
 class _Reader:
-    def __init__(self, lines: Sequence[str], log: LogSlug, status_known: bool) -> None:
-        self.lines = lines
+    def __init__(self, structure: Outline, log: LogSlug, status_known: bool) -> None:
+        self.structure = structure
+        self.lines = structure.lines
         self.log = log
         self.status_known = status_known
         self.reading = SectionsReading()
@@ -218,7 +220,7 @@ class _Reader:
         elif part is Part.STATUS:
             self._status(heading, body)
         else:
-            items, trailing = _list(body)
+            items, trailing = _list(body, self._blocks(heading.end, body))
             if part is Part.DRIVERS:
                 reading.drivers = tuple(item.text for item in items)
             elif part is Part.OPTIONS:
@@ -285,13 +287,18 @@ class _Reader:
             return
         self.seen.add(Part.PROS_AND_CONS)
         self.slot = PROS_AND_CONS
-        self.reading.detailed = tuple(
-            _option(option.text, self.lines[option.end : _next(options, index, end)])
-            for index, option in enumerate(options)
-        )
+        detailed = []
+        for index, option in enumerate(options):
+            body = self.lines[option.end : _next(options, index, end)]
+            detailed.append(_option(option.text, body, self._blocks(option.end, body)))
+        self.reading.detailed = tuple(detailed)
         intro = text_of(self.lines[heading.end : options[0].start])
         if intro:
             self._bare(intro, PROS_AND_CONS)
+
+    def _blocks(self, start: int, body: Sequence[str]) -> list[Block]:
+        """The blocks of `body`, the lines from `start` to a heading or the end."""
+        return self.structure.blocks(start, start + len(body))
 
     def _extra(self, heading: Heading, body: Sequence[str]) -> None:
         section = ExtraSection(heading.text, text_of(body), heading.level, self.slot)
@@ -317,10 +324,9 @@ def _text(body: Sequence[str]) -> str:
     return text
 
 
-def _list(body: Sequence[str]) -> tuple[list[Item], str]:
+def _list(body: Sequence[str], blocks: Sequence[Block]) -> tuple[list[Item], str]:
     """The items of the list the body starts with, and the text after that list."""
     _text(body)
-    blocks = blocks_of(body)
     first = blocks[0] if blocks else None
     if first is None or not first.is_list or not all(map(is_blank, body[: first.start])):
         raise _Unfit(
@@ -357,9 +363,8 @@ def _outcome(body: Sequence[str]) -> tuple[Outcome, int]:
     return outcome, first_offset
 
 
-def _option(title: str, body: Sequence[str]) -> Option:
+def _option(title: str, body: Sequence[str], blocks: Sequence[Block]) -> Option:
     """An option's description, then its arguments: the trailing 'Good, because' items."""
-    blocks = blocks_of(body)
     last = blocks[-1] if blocks else None
     if last is not None and last.is_list and all(map(is_blank, body[last.end :])):
         first = len(last.items)
