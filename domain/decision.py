@@ -34,9 +34,8 @@ from domain.lifecycle import Status
 from domain.links import Link, LinkKind
 from domain.values import DecisionRef, people_of, tags_of, title_of
 
-# Fields that only a proposal may change; the rest stay editable after the decision.
+# Fields that only a proposal may change; the rest (tags, review_by) stay editable.
 CONTENT_FIELDS = ("title", "content", "decision_makers", "consulted", "informed")
-ALWAYS_EDITABLE_FIELDS = ("tags", "review_by")
 # Kinds a decided record may still add or remove from its own side.
 _ALWAYS_LINKABLE = frozenset({LinkKind.RELATES_TO})
 # Kinds only ever written as the inverse of a link made from the other side.

@@ -8,13 +8,14 @@ ADR-0012's own file does not say so. Re-importing the same files changes nothing
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from application.access import load_log
 from application.commands import ImportDecisions
-from application.errors import InvalidMadr
+from application.errors import Forbidden, InvalidMadr, NotAuthenticated, NotFound
 from application.markdown_files import decode_markdown
 from application.ports import Clock, MadrCodec, UnitOfWork
 from application.views import (
@@ -99,7 +100,7 @@ class ImportDecisionsHandler:
                     break
             if errors and cmd.atomic:
                 return _report(cmd, states, errors, outcomes={})
-            outcomes = await self._write(cmd, bundle, stored)
+            outcomes = await self._write(cmd, bundle, stored, at)
             await self.uow.commit()
         return _report(cmd, states, errors, outcomes)
 
@@ -159,7 +160,7 @@ class ImportDecisionsHandler:
         """A link target outside the bundle and the log, if the actor may read it."""
         try:
             await load_log(self.uow, actor, ref.log, Role.VIEWER)
-        except Exception:
+        except (NotFound, NotAuthenticated, Forbidden):
             return None
         return await self.uow.decisions.get(ref)
 
@@ -168,9 +169,9 @@ class ImportDecisionsHandler:
         cmd: ImportDecisions,
         bundle: dict[DecisionRef, tuple[str, DecisionState]],
         stored: dict[DecisionRef, Decision],
+        now: dt.datetime,
     ) -> dict[str, tuple[str, int]]:
         by = actor_name(cmd.actor)
-        now = self.clock.now()
         inverses: dict[DecisionRef, set[Link]] = defaultdict(set)
         for ref, (_, state) in bundle.items():
             for link in state.links:
