@@ -20,3 +20,29 @@ class OutboundEvent:
     occurred_at: datetime
     # JSON-ready: the log, the decision as the API shows it, and what changed.
     data: Mapping[str, object]
+
+
+# Every type a subscriber may ask for. The decision.* types are the names of the domain
+# events (domain/events.py); the others come from logs, members, beat jobs and pings.
+EVENT_TYPES: frozenset[str] = frozenset(
+    {
+        "decision.proposed",
+        "decision.edited",
+        "decision.accepted",
+        "decision.rejected",
+        "decision.reopened",
+        "decision.deprecated",
+        "decision.superseded",
+        "decision.linked",
+        "decision.unlinked",
+        "decision.withdrawn",
+        "decision.imported",
+        "decision.review_due",
+        "decision.stale",
+        "log.created",
+        "log.updated",
+        "member.set",
+        "member.removed",
+        "webhook.ping",
+    }
+)
