@@ -70,7 +70,9 @@ class FakeSubscriptionRepository:
     async def remove(self, subscription: Subscription) -> None:
         assert subscription.id is not None
         del self._store.subscriptions[subscription.id]
-        gone = {i for i, d in self._store.deliveries.items() if d.subscription_id == subscription.id}
+        gone = {
+            i for i, d in self._store.deliveries.items() if d.subscription_id == subscription.id
+        }
         for delivery_id in gone:
             del self._store.deliveries[delivery_id]
         self._store.attempts = [(i, a) for i, a in self._store.attempts if i not in gone]

@@ -103,9 +103,8 @@ class AllowedTargets:
                 continue
             reason = forbidden_because(address)
             if reason is not None:
-                where = (
-                    f"'{host}' is" if str(address) == host else f"'{host}' resolves to {address},"
-                )
+                written = literal_address(host) == address
+                where = f"'{host}' is" if written else f"'{host}' resolves to {address},"
                 return (
                     f"{where} {reason}: webhooks go only to public addresses (an operator "
                     "can exempt a target with ADR_REGISTRY_WEBHOOK_ALLOW_HOSTS)"
