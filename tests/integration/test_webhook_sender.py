@@ -191,8 +191,10 @@ def certificate(tmp_path: Path) -> tuple[Path, Path]:
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     try:
         subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
-            + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=receiver.test"],
+            [
+                *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+                *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=receiver.test"),
+            ],
             check=True,
             capture_output=True,
             timeout=30,
@@ -209,7 +211,7 @@ async def test_https_sends_the_original_host_as_sni_and_verifies_the_certificate
     names: list[str | None] = []
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
-    context.sni_callback = lambda _socket, name, _context: names.append(name)  # type: ignore[assignment, func-returns-value]
+    context.sni_callback = lambda _socket, name, _context: names.append(name)
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         writer.close()
