@@ -96,7 +96,7 @@ _UPDATE_DELIVERY = (
 _CANCEL_PENDING = (
     update(_deliveries)
     .where(
-        _deliveries.c.subscription_id == bindparam("subscription_id"),
+        _deliveries.c.subscription_id == bindparam("c_subscription_id"),
         _deliveries.c.state == DeliveryState.PENDING.value,
     )
     .values(state=DeliveryState.CANCELLED.value, next_attempt_at=None)
@@ -272,7 +272,7 @@ class SqlAlchemyWebhookDeliveryRepository(WebhookDeliveryRepository):
         )
 
     async def cancel_pending(self, subscription_id: int) -> None:
-        await self._connection.execute(_CANCEL_PENDING, {"subscription_id": subscription_id})
+        await self._connection.execute(_CANCEL_PENDING, {"c_subscription_id": subscription_id})
 
 
 @dataclass(frozen=True, slots=True)
