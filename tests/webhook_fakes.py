@@ -15,6 +15,8 @@ from types import TracebackType
 from typing import Self
 
 from adapters.webhooks.addresses import IPAddress
+from adapters.webhooks.resolver import HostResolver
+from application.ports import WebhookSender
 from application.webhook_views import (
     DeliveryView,
     SubscriptionView,
@@ -252,7 +254,14 @@ class FakeResolver:
 
 
 class PublicResolver:
-    """Every name resolves to one public address (of the documentation-free kind)."""
+    """Every name resolves to one public address. Only for apps whose sender is a fake:
+    nothing may be sent to it."""
 
     async def resolve(self, host: str, port: int) -> list[IPAddress]:
         return [ip_address("93.184.215.14")]
+
+
+def no_webhook_traffic() -> dict[type, object]:
+    """Container overrides for apps whose webhooks must reach nothing: every name
+    resolves to a public address, and the sender only records."""
+    return {HostResolver: PublicResolver(), WebhookSender: FakeWebhookSender()}
