@@ -27,13 +27,7 @@ from application.handlers.exports import (
     RenderDecisionHandler,
 )
 from application.handlers.imports import ImportDecisionsHandler
-from application.handlers.lifecycle import (
-    AcceptDecisionHandler,
-    DeprecateDecisionHandler,
-    RejectDecisionHandler,
-    ReopenDecisionHandler,
-    SupersedeDecisionHandler,
-)
+from application.handlers.lifecycle import ChangeStatusHandler, SupersedeDecisionHandler
 from application.handlers.links import LinkDecisionsHandler, UnlinkDecisionsHandler
 from application.handlers.lint import LintFilesHandler
 from application.handlers.logs import (
@@ -69,10 +63,7 @@ COMMAND_HANDLERS: tuple[type[Any], ...] = (
     ProposeDecisionHandler,
     EditDecisionHandler,
     WithdrawDecisionHandler,
-    AcceptDecisionHandler,
-    RejectDecisionHandler,
-    ReopenDecisionHandler,
-    DeprecateDecisionHandler,
+    ChangeStatusHandler,
     SupersedeDecisionHandler,
     LinkDecisionsHandler,
     UnlinkDecisionsHandler,
