@@ -42,4 +42,6 @@ def _json_value(value: object) -> object:
         return value.isoformat()
     if isinstance(value, Set):
         return sorted(value)
+    if isinstance(value, Mapping):
+        return dict(value)
     raise TypeError(f"{type(value).__name__} is not JSON: events carry JSON-ready data")

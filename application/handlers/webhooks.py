@@ -74,6 +74,21 @@ async def _allowed_target(policy: WebhookTargetPolicy, url: WebhookUrl) -> Webho
     return url
 
 
+# Ids are 64-bit in the database: a larger one in a cursor was never given out.
+_MAX_ID = 2**63 - 1
+
+
+def _cursor_id(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    key = decode_int_cursor(cursor)
+    if key > _MAX_ID:
+        raise InvalidValue(
+            "cursor", "is not a cursor this list gave out: pass next_cursor from the previous page"
+        )
+    return key
+
+
 def _no_webhook(log: LogSlug, subscription_id: int) -> NotFound:
     return NotFound(f"there is no webhook {subscription_id} in log '{log}'")
 
@@ -174,7 +189,7 @@ class ListWebhooksHandler:
 
     async def __call__(self, query: ListWebhooks) -> Page[SubscriptionView]:
         limit = _check_limit(query.limit)
-        after = None if query.cursor is None else decode_int_cursor(query.cursor)
+        after = _cursor_id(query.cursor)
         await _authorize_admin(self.read_model, query.actor, query.log)
         rows = await self.webhooks.subscriptions(query.log, limit=limit + 1, after=after)
         return _page(rows, limit, lambda s: s.id)
@@ -336,7 +351,7 @@ class ListDeliveriesHandler:
 
     async def __call__(self, query: ListDeliveries) -> Page[DeliveryView]:
         limit = _check_limit(query.limit)
-        before = None if query.cursor is None else decode_int_cursor(query.cursor)
+        before = _cursor_id(query.cursor)
         await _authorize_admin(self.read_model, query.actor, query.log)
         if await self.webhooks.subscription(query.log, query.id) is None:
             raise _no_webhook(query.log, query.id)

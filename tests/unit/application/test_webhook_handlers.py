@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from random import Random
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from application.commands import (
     Redeliver,
     UpdateWebhook,
 )
+from application.cursors import encode_cursor
 from application.errors import Forbidden, NotFound, VersionMismatch
 from application.handlers.webhooks import (
     CreateWebhookHandler,
@@ -465,3 +467,30 @@ async def test_the_delivery_log_of_an_unknown_webhook_is_not_found(world: World)
 async def test_a_deliver_task_for_a_vanished_delivery_does_nothing(world: World) -> None:
     assert await world.deliver(404) is None
     assert world.sender.sent == []
+
+
+async def test_a_cursor_beyond_any_id_is_refused_not_sent_to_the_database(world: World) -> None:
+    await world.create()
+    cursor = encode_cursor(2**63)
+    with pytest.raises(InvalidValue, match="cursor"):
+        await ListWebhooksHandler(world.read_model, world.reads)(
+            ListWebhooks(actor=OWNER, log=LOG, cursor=cursor)
+        )
+    with pytest.raises(InvalidValue, match="cursor"):
+        await ListDeliveriesHandler(world.read_model, world.reads)(
+            ListDeliveries(actor=OWNER, log=LOG, id=1, cursor=cursor)
+        )
+
+
+async def test_event_data_in_any_mapping_makes_a_json_body(world: World) -> None:
+    await world.create()
+    outbound = OutboundEvent(
+        id="evt_m",
+        type="decision.accepted",
+        log=LOG.value,
+        occurred_at=world.clock.now(),
+        data=MappingProxyType({"tags": frozenset({"b", "a"}), "nested": MappingProxyType({})}),
+    )
+    [delivery_id] = await FanOutEventHandler(world.uow(), world.clock)(FanOutEvent(outbound))
+    body = json.loads(world.store.deliveries[delivery_id].body)
+    assert body["data"] == {"tags": ["a", "b"], "nested": {}}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import given, settings
@@ -303,3 +304,53 @@ def test_a_ping_is_delivered_or_failed_at_once_never_pending() -> None:
     failed = Delivery.made_once(1, "ping_2", "webhook.ping", "{}", Attempt(T0, NO_REPLY))
     assert (ok.state, ok.delivered_at, ok.next_attempt_at) == (DeliveryState.DELIVERED, T0, None)
     assert (failed.state, failed.next_attempt_at) == (DeliveryState.FAILED, None)
+
+
+_URL_PARTS = st.sampled_from(
+    [
+        "http://",
+        "https://",
+        "HTTP://",
+        "ftp://",
+        "//",
+        "",
+        "u:p@",
+        "@",
+        "[",
+        "]",
+        "::1",
+        ":",
+        "%",
+        "#",
+        "?",
+        "/",
+        "\\",
+        " ",
+        "\x00",
+        "0x7f",
+        "127.0.0.1",
+        "hooks.example.com",
+        "8080",
+        ".",
+        "ü",
+    ]
+)
+
+
+@settings(max_examples=300)
+@given(parts=st.lists(_URL_PARTS | st.text(max_size=5), max_size=8))
+def test_any_text_is_a_webhook_url_or_refused_with_a_reason(parts: list[str]) -> None:
+    text = "".join(parts)
+    refusal: InvalidValue | None = None
+    try:
+        url = WebhookUrl(text)
+    except InvalidValue as refused:
+        refusal = refused
+    if refusal is not None:
+        assert (refusal.field, bool(refusal.message)) == ("url", True)
+        return
+    parts_of = urlsplit(text)
+    assert url.scheme in ("http", "https")
+    assert parts_of.hostname
+    assert "@" not in parts_of.netloc
+    assert not parts_of.fragment
