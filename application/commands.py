@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from application.outbound import OutboundEvent
 from application.views import Actor, DecisionFilters
 from domain.content import Content
 from domain.decision import Changes
@@ -247,3 +248,98 @@ class DrawGraph:
     actor: Actor
     log: LogSlug
     format: str  # 'mermaid' or 'dot'
+
+
+# -- webhooks -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CreateWebhook:
+    actor: Actor
+    log: LogSlug
+    url: str
+    events: tuple[str, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ListWebhooks:
+    actor: Actor
+    log: LogSlug
+    limit: int = 50
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GetWebhook:
+    actor: Actor
+    log: LogSlug
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateWebhook:
+    """Each field given changes that setting; `enabled` True re-enables a disabled one."""
+
+    actor: Actor
+    log: LogSlug
+    id: int
+    url: str | None = None
+    events: tuple[str, ...] | None = None
+    description: str | None = None
+    enabled: bool | None = None
+    rotate_secret: bool = False
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteWebhook:
+    actor: Actor
+    log: LogSlug
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class PingWebhook:
+    actor: Actor
+    log: LogSlug
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ListDeliveries:
+    actor: Actor
+    log: LogSlug
+    id: int
+    limit: int = 50
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Redeliver:
+    actor: Actor
+    log: LogSlug
+    id: int
+    delivery_id: int
+
+
+# Background work (Celery tasks and beat), with no actor: the system acts.
+
+
+@dataclass(frozen=True, slots=True)
+class FanOutEvent:
+    """Make one delivery of `event` for each enabled subscription that wants it."""
+
+    event: OutboundEvent
+
+
+@dataclass(frozen=True, slots=True)
+class DeliverWebhook:
+    """Make the delivery's next attempt, if it is due."""
+
+    delivery_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class FindDueDeliveries:
+    limit: int = 500

@@ -23,11 +23,20 @@ from application.views import (
     LogView,
     MemberView,
 )
+from application.webhook_views import DeliveryView, SubscriptionView
 from domain.decision import Decision
 from domain.events import DecisionEvent
 from domain.log import Log
 from domain.user import AccessToken, User
 from domain.values import DecisionNumber, DecisionRef, LogSlug
+from domain.webhooks import (
+    Attempt,
+    AttemptOutcome,
+    Delivery,
+    Subscription,
+    WebhookMessage,
+    WebhookUrl,
+)
 
 
 class Clock(Protocol):
@@ -202,4 +211,113 @@ class MadrCodec(Protocol):
 class HealthProbe(Protocol):
     async def check(self) -> dict[str, str]:
         """Each dependency's state: 'ok' or what is wrong."""
+        ...
+
+
+# -- webhooks -------------------------------------------------------------------
+
+
+class WebhookSender(Protocol):
+    async def send(self, message: WebhookMessage) -> AttemptOutcome:
+        """POST one signed message and report what came of it.
+
+        Never raises for what the receiver or the network does: a refused target, a
+        timeout or a broken connection is an outcome with `error` set."""
+        ...
+
+
+class WebhookTargetPolicy(Protocol):
+    async def refusal(self, url: WebhookUrl) -> str | None:
+        """Why deliveries to `url` would be refused (its host resolves to a private
+        address, say), or None if it may be called."""
+        ...
+
+
+class WebhookSubscriptionRepository(Protocol):
+    async def add(self, subscription: Subscription) -> int:
+        """Store a new subscription; returns its id (also set on it)."""
+        ...
+
+    async def get(self, subscription_id: int, log: LogSlug | None = None) -> Subscription | None:
+        """The subscription (in `log`, when given), locked until the commit."""
+        ...
+
+    async def save(self, subscription: Subscription) -> None: ...
+
+    async def remove(self, subscription: Subscription) -> None:
+        """Delete it with its deliveries and their attempts."""
+        ...
+
+    async def enabled_in(self, log: LogSlug) -> list[Subscription]: ...
+
+
+class WebhookDeliveryRepository(Protocol):
+    async def add(self, delivery: Delivery) -> int:
+        """Store one delivery; returns its id (also set on it)."""
+        ...
+
+    async def add_missing(self, deliveries: list[Delivery]) -> None:
+        """Store those deliveries whose (event, subscription) has none yet."""
+        ...
+
+    async def pending_of_event(self, event_id: str) -> list[int]:
+        """Ids of the event's deliveries that are still pending."""
+        ...
+
+    async def subscription_of(self, delivery_id: int) -> int | None:
+        """The id of the delivery's subscription, without locking anything."""
+        ...
+
+    async def get(self, delivery_id: int, subscription_id: int | None = None) -> Delivery | None:
+        """The delivery (of that subscription, when given), locked until the commit."""
+        ...
+
+    async def save(self, delivery: Delivery) -> None: ...
+
+    async def add_attempt(self, delivery_id: int, attempt: Attempt) -> None: ...
+
+    async def cancel_pending(self, subscription_id: int) -> None:
+        """Cancel every pending delivery of the subscription."""
+        ...
+
+
+class WebhookUnitOfWork(Protocol):
+    """One transaction over subscriptions and deliveries. Lock subscriptions before
+    deliveries (as `get` does), so that two transactions never wait on each other."""
+
+    @property
+    def subscriptions(self) -> WebhookSubscriptionRepository: ...
+
+    @property
+    def deliveries(self) -> WebhookDeliveryRepository: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+class WebhookReadModel(Protocol):
+    async def subscriptions(
+        self, log: LogSlug, *, limit: int, after: int | None
+    ) -> list[SubscriptionView]:
+        """A log's subscriptions, by id."""
+        ...
+
+    async def subscription(self, log: LogSlug, subscription_id: int) -> SubscriptionView | None: ...
+
+    async def deliveries(
+        self, subscription_id: int, *, limit: int, before: int | None
+    ) -> list[DeliveryView]:
+        """A subscription's deliveries, newest first, each with its attempts."""
+        ...
+
+    async def due_deliveries(self, now: datetime, limit: int) -> list[int]:
+        """Ids of pending deliveries whose next attempt is due, the most overdue first."""
         ...

@@ -7,6 +7,7 @@ its lifespan, each CLI command when it runs) and `dispose` when it is done.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from random import Random
 from typing import Any
 
 import punq
@@ -22,6 +23,12 @@ from adapters.sqlalchemy import (
     create_engine,
     migrate,
 )
+from adapters.sqlalchemy.webhook_reads import SqlAlchemyWebhookReadModel
+from adapters.sqlalchemy.webhook_repository import SqlAlchemyWebhookUnitOfWork
+from adapters.webhooks.addresses import AllowedTargets
+from adapters.webhooks.guard import SsrfGuard
+from adapters.webhooks.resolver import HostResolver, SystemResolver
+from adapters.webhooks.sender import HttpxWebhookSender
 from application.handlers.exports import (
     DrawGraphHandler,
     ExportLogHandler,
@@ -52,6 +59,19 @@ from application.handlers.queries import (
     ListMembersHandler,
 )
 from application.handlers.users import AuthenticateHandler, CreateTokenHandler, CreateUserHandler
+from application.handlers.webhooks import (
+    CreateWebhookHandler,
+    DeleteWebhookHandler,
+    DeliverWebhookHandler,
+    DueDeliveriesHandler,
+    FanOutEventHandler,
+    GetWebhookHandler,
+    ListDeliveriesHandler,
+    ListWebhooksHandler,
+    PingWebhookHandler,
+    RedeliverHandler,
+    UpdateWebhookHandler,
+)
 from application.ports import (
     Clock,
     DecisionReader,
@@ -59,6 +79,10 @@ from application.ports import (
     MadrCodec,
     ReadModel,
     UnitOfWork,
+    WebhookReadModel,
+    WebhookSender,
+    WebhookTargetPolicy,
+    WebhookUnitOfWork,
 )
 from entrypoints.settings import Settings
 
@@ -95,6 +119,23 @@ STATELESS_HANDLERS: tuple[type[Any], ...] = (
     DrawGraphHandler,
 )
 
+# Webhooks: those with a unit of work are built per resolve; the queries once.
+WEBHOOK_HANDLERS: tuple[type[Any], ...] = (
+    CreateWebhookHandler,
+    UpdateWebhookHandler,
+    DeleteWebhookHandler,
+    PingWebhookHandler,
+    RedeliverHandler,
+    FanOutEventHandler,
+    DeliverWebhookHandler,
+)
+WEBHOOK_QUERY_HANDLERS: tuple[type[Any], ...] = (
+    ListWebhooksHandler,
+    GetWebhookHandler,
+    ListDeliveriesHandler,
+    DueDeliveriesHandler,
+)
+
 
 def build_container(
     settings: Settings, overrides: Mapping[type, object] | None = None
@@ -117,9 +158,33 @@ def build_container(
         container.register(handler)
     for handler in STATELESS_HANDLERS:
         container.register(handler, scope=punq.Scope.singleton)
+    _register_webhooks(container, settings, engine)
     for service, instance in (overrides or {}).items():
         container.register(service, instance=instance)
     return container
+
+
+def _register_webhooks(container: punq.Container, settings: Settings, engine: AsyncEngine) -> None:
+    # The guard and the sender are built on first use, so that an override of
+    # HostResolver (tests answer DNS themselves) reaches them.
+    container.register(HostResolver, instance=SystemResolver())
+    container.register(AllowedTargets, instance=AllowedTargets.parse(settings.webhook_allow_hosts))
+    container.register(SsrfGuard, scope=punq.Scope.singleton)
+    container.register(WebhookTargetPolicy, SsrfGuard, scope=punq.Scope.singleton)
+    container.register(
+        WebhookSender,
+        factory=lambda: HttpxWebhookSender(
+            container.resolve(SsrfGuard), settings.webhook_timeout_seconds
+        ),
+        scope=punq.Scope.singleton,
+    )
+    container.register(Random, instance=Random())
+    container.register(WebhookReadModel, instance=SqlAlchemyWebhookReadModel(engine))
+    container.register(WebhookUnitOfWork, factory=SqlAlchemyWebhookUnitOfWork)
+    for handler in WEBHOOK_HANDLERS:
+        container.register(handler)
+    for handler in WEBHOOK_QUERY_HANDLERS:
+        container.register(handler, scope=punq.Scope.singleton)
 
 
 async def dispose(container: punq.Container) -> None:

@@ -33,6 +33,18 @@ class Settings(BaseSettings):
         description="The same limit for MADR bundles sent to imports and lint.",
     )
 
+    webhook_allow_hosts: str = Field(
+        default="",
+        description="Comma-separated host names, addresses or CIDR ranges that webhooks may "
+        "be sent to although they are not public (e.g. 127.0.0.1 for local development).",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=60,
+        description="How long one webhook attempt may take in all, reply included.",
+    )
+
     @model_validator(mode="after")
     def _embedded_database_by_default(self) -> Self:
         if not self.database_url:

@@ -35,6 +35,7 @@ from sqlalchemy.types import TypeDecorator
 from domain.lifecycle import Status
 from domain.links import LinkKind
 from domain.values import Role, Visibility
+from domain.webhooks import DeliveryState
 
 metadata = MetaData(
     naming_convention={
@@ -201,4 +202,73 @@ decision_events = Table(
     Column("at", UtcDateTime, nullable=False),
     Column("details", JSON, nullable=False),
     UniqueConstraint("log_slug", "number", "version"),
+)
+
+# -- webhooks (migration 0003_webhooks) -------------------------------------------
+
+webhook_subscriptions = Table(
+    "webhook_subscriptions",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("log_id", Integer, ForeignKey("logs.id", ondelete="CASCADE"), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("events", JSON, nullable=False),
+    Column("description", String(1000), nullable=False),
+    # In clear: signing needs it. Only the API reply that made it ever shows it.
+    Column("secret", String(100), nullable=False),
+    Column("previous_secret", String(100), nullable=True),
+    Column("previous_secret_expires_at", UtcDateTime, nullable=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("disabled_reason", Text, nullable=True),
+    Column("disabled_at", UtcDateTime, nullable=True),
+    Column("last_success_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Index(None, "log_id", "id"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column(
+        "subscription_id",
+        _BigId,
+        ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("event_id", String(200), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    # Set only while pending: the retry sweep reads this index.
+    Column("next_attempt_at", UtcDateTime, nullable=True),
+    Column("delivered_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    # One delivery per event and subscription: fanning an event out twice adds nothing.
+    UniqueConstraint("event_id", "subscription_id"),
+    Index(None, "subscription_id", "id"),
+    Index(None, "next_attempt_at"),
+    _one_of("state", DeliveryState),
+)
+
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column(
+        "delivery_id",
+        _BigId,
+        ForeignKey("webhook_deliveries.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("at", UtcDateTime, nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("duration_ms", Integer, nullable=False),
+    # The first KiB of the reply's body, as text.
+    Column("reply", Text, nullable=False),
+    Column("error", Text, nullable=True),
+    Column("manual", Boolean, nullable=False),
+    Index(None, "delivery_id", "id"),
 )

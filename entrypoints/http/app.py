@@ -12,7 +12,7 @@ from entrypoints.bootstrap import STATELESS_HANDLERS, build_container, dispose
 from entrypoints.http.dependencies import Services, document_anonymous_reads
 from entrypoints.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from entrypoints.http.problems import add_problem_schema, install_problem_handlers
-from entrypoints.http.routes import decisions, logs, madr, operations, tokens
+from entrypoints.http.routes import decisions, logs, madr, operations, tokens, webhooks
 from entrypoints.settings import Settings
 
 _DESCRIPTION = """\
@@ -29,6 +29,11 @@ _TAGS = [
     {"name": "decisions", "description": "Propose, decide, supersede and link decisions."},
     {"name": "madr", "description": "MADR files in and out: import, export, graph, lint."},
     {"name": "tokens", "description": "Personal access tokens."},
+    {
+        "name": "webhooks",
+        "description": "Signed deliveries of a log's events to other services (Standard "
+        "Webhooks), and their delivery log.",
+    },
     {"name": "operations", "description": "Probes for orchestrators."},
 ]
 
@@ -74,6 +79,6 @@ def create_app(
     # The routers' routes go straight into the app's own list (include_router would nest
     # them): app.routes then lists every APIRoute, and a request is matched in one pass,
     # decisions first since reading one is the hot path.
-    for module in (decisions, logs, madr, tokens, operations):
+    for module in (decisions, logs, madr, tokens, operations, webhooks):
         app.router.routes.extend(module.router.routes)
     return app

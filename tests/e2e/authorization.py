@@ -293,8 +293,35 @@ async def _a_link_to_remove(world: World, slug: str) -> Prepared:
     return Prepared(path=prepared.path, params=prepared.json)
 
 
+async def _new_webhook_body(world: World, slug: str) -> Prepared:
+    return Prepared(json={"url": "https://hooks.example.com/adr", "events": ["*"]})
+
+
+async def _a_webhook(world: World, slug: str) -> Prepared:
+    prepared = await _new_webhook_body(world, slug)
+    reply = await world.client.post(
+        f"/v1/logs/{slug}/webhooks", json=prepared.json, headers=world.admin
+    )
+    return Prepared(path={"id": _ok(reply, 201)["id"]})
+
+
+async def _a_webhook_change(world: World, slug: str) -> Prepared:
+    prepared = await _a_webhook(world, slug)
+    return Prepared(
+        path=prepared.path, json={"description": "changed"}, headers={"If-Match": '"1"'}
+    )
+
+
+async def _a_webhook_delivery(world: World, slug: str) -> Prepared:
+    prepared = await _a_webhook(world, slug)
+    webhook = f"/v1/logs/{slug}/webhooks/{prepared.path['id']}"
+    reply = await world.client.post(f"{webhook}/ping", headers=world.admin)
+    return Prepared(path=prepared.path | {"delivery_id": _ok(reply)["delivery_id"]})
+
+
 _LOG = "/v1/logs/{log}"
 _DECISION = "/v1/logs/{log}/decisions/{n}"
+_WEBHOOK = "/v1/logs/{log}/webhooks/{id}"
 
 TABLE: tuple[Row, ...] = (
     # Not about one log.
@@ -342,6 +369,21 @@ TABLE: tuple[Row, ...] = (
     Row("POST", _LOG + "/imports", Role.ADMIN, 200, _a_file_to_import),
     Row("GET", _LOG + "/export", Role.VIEWER, 200),
     Row("GET", _LOG + "/graph", Role.VIEWER, 200),
+    # Webhooks.
+    Row("POST", _LOG + "/webhooks", Role.ADMIN, 201, _new_webhook_body),
+    Row("GET", _LOG + "/webhooks", Role.ADMIN, 200),
+    Row("GET", _WEBHOOK, Role.ADMIN, 200, _a_webhook),
+    Row("PATCH", _WEBHOOK, Role.ADMIN, 200, _a_webhook_change),
+    Row("DELETE", _WEBHOOK, Role.ADMIN, 204, _a_webhook),
+    Row("POST", _WEBHOOK + "/ping", Role.ADMIN, 200, _a_webhook),
+    Row("GET", _WEBHOOK + "/deliveries", Role.ADMIN, 200, _a_webhook),
+    Row(
+        "POST",
+        _WEBHOOK + "/deliveries/{delivery_id}/redeliver",
+        Role.ADMIN,
+        200,
+        _a_webhook_delivery,
+    ),
 )
 
 

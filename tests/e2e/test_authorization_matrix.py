@@ -24,6 +24,7 @@ from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from tests.e2e.authorization import TABLE, Caller, Case, Visibility, World, cases, propose
 from tests.e2e.conftest import assert_problem, bearer
+from tests.webhook_fakes import no_webhook_traffic
 
 _USERNAMES = {
     Caller.NO_ROLE: "stan",
@@ -76,7 +77,8 @@ async def world(
     directory = tmp_path_factory.mktemp("authorization-matrix")
     database = directory / "registry.db"
     shutil.copyfile(sqlite_template, database)
-    app = create_app(Settings(data_dir=directory, database_url=f"sqlite+aiosqlite:///{database}"))
+    settings = Settings(data_dir=directory, database_url=f"sqlite+aiosqlite:///{database}")
+    app = create_app(settings, overrides=no_webhook_traffic())
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(

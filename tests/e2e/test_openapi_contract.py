@@ -42,6 +42,7 @@ from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from tests.e2e.conftest import bearer
 from tests.services import run_in_new_loop
+from tests.webhook_fakes import no_webhook_traffic
 
 CHECKS = [
     not_a_server_error,
@@ -82,6 +83,9 @@ SEEDED: dict[str, list[Any]] = {
     # 1 proposed, 2 accepted, 3 rejected, 4 accepted, 5 proposed superseding 2.
     "n": [1, 2, 3, 4, 5],
     "username": ["root", "ann"],
+    # Webhook 1 of 'demo', and its delivery 1 (a ping).
+    "id": [1],
+    "delivery_id": [1],
 }
 
 
@@ -94,7 +98,7 @@ class Api:
 async def _seed(settings: Settings) -> str:
     """A public log 'demo' with decisions in several states, and a member; returns the
     site admin's token."""
-    app = create_app(settings)
+    app = create_app(settings, overrides=no_webhook_traffic())
     async with app.router.lifespan_context(app):
         create: CreateUserHandler = app.state.services.get(CreateUserHandler)
         issued = await create(CreateUser(actor=OPERATOR, username="root", is_admin=True))
@@ -122,6 +126,9 @@ async def _seed(settings: Settings) -> str:
             await send(
                 "POST", decisions + "/1/links", 201, json={"kind": "relates-to", "target": "4"}
             )
+            hook = {"url": "https://hooks.example.com/adr", "events": ["*"]}
+            await send("POST", "/v1/logs/demo/webhooks", 201, json=hook)
+            await send("POST", "/v1/logs/demo/webhooks/1/ping", 200)
     return issued.token
 
 
@@ -133,7 +140,9 @@ def api(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     settings = Settings(data_dir=directory, database_url=f"sqlite+aiosqlite:///{database}")
     token = run_in_new_loop(lambda: _seed(settings))
     # Schemathesis runs the app, lifespan included, on an event loop of its own.
-    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(settings))
+    # Webhooks reach nothing: generated URLs must never be sent to.
+    app = create_app(settings, overrides=no_webhook_traffic())
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     yield Api(schema=schema, token=token)
     shutdown_lifespans()
 
