@@ -256,3 +256,28 @@ class DrawGraph:
     actor: Actor
     log: LogSlug
     format: str  # 'mermaid' or 'dot'
+
+
+# -- background work (the worker and beat) -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RelayOutbox:
+    """Publish the events that wait in the outbox, `batch` at a time, at most `limit`."""
+
+    batch: int = 100
+    limit: int = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class SweepReviews:
+    """Raise decision.review_due for accepted decisions past their review_by day."""
+
+    limit: int = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class SweepStaleProposals:
+    """Raise decision.stale for proposals untouched longer than their log allows."""
+
+    limit: int = 1000

@@ -107,3 +107,19 @@ class DecisionImported(DecisionEvent):
     name = "decision.imported"
     status: str
     source: str
+
+
+# -- notices: raised by beat jobs; they change nothing, so they carry the version seen --
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecisionReviewDue(DecisionEvent):
+    name = "decision.review_due"
+    review_by: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecisionStale(DecisionEvent):
+    name = "decision.stale"
+    untouched_since: datetime
+    stale_after_days: int

@@ -6,12 +6,15 @@ its lifespan, each CLI command when it runs) and `dispose` when it is done.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
 import punq
+from celery import Celery
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.celery import CeleryBrokerProbe, CeleryEventPublisher
 from adapters.clock import SystemClock
 from adapters.madr.codec import MadrFiles
 from adapters.sqlalchemy import (
@@ -21,6 +24,9 @@ from adapters.sqlalchemy import (
     create_engine,
     migrate,
 )
+from adapters.sqlalchemy.notices import SqlAlchemyNotices
+from adapters.sqlalchemy.outbox import SqlAlchemyOutbox
+from application.commands import RelayOutbox
 from application.handlers.exports import (
     DrawGraphHandler,
     ExportLogHandler,
@@ -42,6 +48,11 @@ from application.handlers.logs import (
     SetMemberHandler,
     UpdateLogHandler,
 )
+from application.handlers.notices import (
+    SweepReviewsHandler,
+    SweepStaleProposalsHandler,
+)
+from application.handlers.outbox import RelayOutboxHandler
 from application.handlers.proposals import (
     EditDecisionHandler,
     ProposeDecisionHandler,
@@ -57,8 +68,27 @@ from application.handlers.queries import (
     ListMembersHandler,
 )
 from application.handlers.users import AuthenticateHandler, CreateTokenHandler, CreateUserHandler
-from application.ports import Clock, HealthProbe, MadrCodec, ReadModel, UnitOfWork
+from application.health import AllHealthProbes
+from application.ports import (
+    Clock,
+    EventPublisher,
+    HealthProbe,
+    MadrCodec,
+    Notices,
+    Outbox,
+    OutboxSignal,
+    ReadModel,
+    UnitOfWork,
+)
+from entrypoints.relay import PendingRelay, RelayLoop
 from entrypoints.settings import Settings
+from entrypoints.worker.celery_app import create_celery
+
+BACKGROUND_HANDLERS: tuple[type[Any], ...] = (
+    RelayOutboxHandler,
+    SweepReviewsHandler,
+    SweepStaleProposalsHandler,
+)
 
 # Each holds a unit of work, so each resolve builds a fresh one (and a fresh UoW).
 COMMAND_HANDLERS: tuple[type[Any], ...] = (
@@ -110,7 +140,19 @@ def build_container(
     container.register(AsyncEngine, instance=engine)
     container.register(Clock, instance=SystemClock())
     container.register(ReadModel, instance=SqlAlchemyReadModel(engine))
-    container.register(HealthProbe, instance=SqlAlchemyHealthProbe(engine))
+    celery = create_celery(settings)
+    container.register(Celery, instance=celery)
+    container.register(
+        HealthProbe,
+        instance=AllHealthProbes([SqlAlchemyHealthProbe(engine), CeleryBrokerProbe(celery)]),
+    )
+    container.register(Outbox, instance=SqlAlchemyOutbox(engine))
+    container.register(EventPublisher, instance=CeleryEventPublisher(celery))
+    container.register(Notices, instance=SqlAlchemyNotices(engine))
+    # Replaced by the API's RelayLoop; a worker task or CLI command relays when nudged.
+    container.register(OutboxSignal, instance=PendingRelay())
+    for handler in BACKGROUND_HANDLERS:
+        container.register(handler)
     container.register(MadrCodec, instance=MadrFiles())
     container.register(UnitOfWork, factory=SqlAlchemyUnitOfWork)
     for handler in COMMAND_HANDLERS:
@@ -120,6 +162,28 @@ def build_container(
     for service, instance in (overrides or {}).items():
         container.register(service, instance=instance)
     return container
+
+
+def start_relay_loop(container: punq.Container) -> asyncio.Task[None]:
+    """Relay the outbox in the background of this (the API's) event loop, woken by each
+    commit's nudge; cancel the task to stop it."""
+
+    async def relay() -> int:
+        handler: RelayOutboxHandler = container.resolve(RelayOutboxHandler)
+        return await handler(RelayOutbox())
+
+    loop = RelayLoop(relay)
+    container.register(OutboxSignal, instance=loop)
+    return asyncio.create_task(loop.run(), name="outbox-relay")
+
+
+async def relay_if_nudged(container: punq.Container) -> int:
+    """After a worker task or CLI command: relay once if one of its commits nudged."""
+    signal = container.resolve(OutboxSignal)
+    if not isinstance(signal, PendingRelay) or not signal.take():
+        return 0
+    handler: RelayOutboxHandler = container.resolve(RelayOutboxHandler)
+    return await handler(RelayOutbox())
 
 
 async def dispose(container: punq.Container) -> None:

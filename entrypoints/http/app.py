@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
 
-from entrypoints.bootstrap import STATELESS_HANDLERS, build_container, dispose
+from entrypoints.bootstrap import STATELESS_HANDLERS, build_container, dispose, start_relay_loop
 from entrypoints.http.dependencies import Services, document_anonymous_reads
 from entrypoints.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from entrypoints.http.problems import add_problem_schema, install_problem_handlers
@@ -50,10 +51,13 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         container = build_container(settings, overrides)
+        relay = start_relay_loop(container)
         try:
             app.state.services = Services(container, STATELESS_HANDLERS)
             yield
         finally:
+            relay.cancel()
+            await asyncio.gather(relay, return_exceptions=True)
             await dispose(container)
 
     app = RegistryApp(
