@@ -18,6 +18,7 @@ from adapters.celery import CeleryBrokerProbe, CeleryEventPublisher
 from adapters.clock import SystemClock
 from adapters.madr.codec import MadrFiles
 from adapters.sqlalchemy import (
+    SqlAlchemyDecisionReader,
     SqlAlchemyHealthProbe,
     SqlAlchemyReadModel,
     SqlAlchemyUnitOfWork,
@@ -33,13 +34,7 @@ from application.handlers.exports import (
     RenderDecisionHandler,
 )
 from application.handlers.imports import ImportDecisionsHandler
-from application.handlers.lifecycle import (
-    AcceptDecisionHandler,
-    DeprecateDecisionHandler,
-    RejectDecisionHandler,
-    ReopenDecisionHandler,
-    SupersedeDecisionHandler,
-)
+from application.handlers.lifecycle import ChangeStatusHandler, SupersedeDecisionHandler
 from application.handlers.links import LinkDecisionsHandler, UnlinkDecisionsHandler
 from application.handlers.lint import LintFilesHandler
 from application.handlers.logs import (
@@ -71,6 +66,7 @@ from application.handlers.users import AuthenticateHandler, CreateTokenHandler, 
 from application.health import AllHealthProbes
 from application.ports import (
     Clock,
+    DecisionReader,
     EventPublisher,
     HealthProbe,
     MadrCodec,
@@ -99,21 +95,15 @@ COMMAND_HANDLERS: tuple[type[Any], ...] = (
     ProposeDecisionHandler,
     EditDecisionHandler,
     WithdrawDecisionHandler,
-    AcceptDecisionHandler,
-    RejectDecisionHandler,
-    ReopenDecisionHandler,
-    DeprecateDecisionHandler,
+    ChangeStatusHandler,
     SupersedeDecisionHandler,
     LinkDecisionsHandler,
     UnlinkDecisionsHandler,
     CreateUserHandler,
     CreateTokenHandler,
     ImportDecisionsHandler,
-    ExportLogHandler,
-    RenderDecisionHandler,
-    DrawGraphHandler,
 )
-# They hold only the shared read model: one instance serves every request.
+# They hold only shared ports (the read side, the codec): one instance serves every request.
 STATELESS_HANDLERS: tuple[type[Any], ...] = (
     AuthenticateHandler,
     GetLogHandler,
@@ -124,6 +114,9 @@ STATELESS_HANDLERS: tuple[type[Any], ...] = (
     GetHistoryHandler,
     GetCurrentHandler,
     LintFilesHandler,
+    RenderDecisionHandler,
+    ExportLogHandler,
+    DrawGraphHandler,
 )
 
 
@@ -140,6 +133,7 @@ def build_container(
     container.register(AsyncEngine, instance=engine)
     container.register(Clock, instance=SystemClock())
     container.register(ReadModel, instance=SqlAlchemyReadModel(engine))
+    container.register(DecisionReader, instance=SqlAlchemyDecisionReader(engine))
     celery = create_celery(settings)
     container.register(Celery, instance=celery)
     container.register(
