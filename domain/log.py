@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from domain.errors import DomainError, InvalidValue
+from domain.events import LogCreated, LogEvent, LogUpdated, MemberRemoved, MemberSet
 from domain.values import LogSlug, Role, Visibility, username_of
 
 DESCRIPTION_MAX = 10_000
@@ -29,6 +32,8 @@ class Log:
         self.visibility = visibility
         self.members: dict[str, Role] = dict(members or {})
         self.version = version
+        # Recorded by each change, stored with it by the unit of work (the history).
+        self.events: list[LogEvent] = []
 
     @classmethod
     def create(
@@ -37,17 +42,39 @@ class Log:
         slug: LogSlug,
         title: str,
         creator: str,
+        at: datetime,
         description: str = "",
         visibility: Visibility = Visibility.PRIVATE,
     ) -> Log:
         """A new log, administered by whoever created it."""
-        return cls(
+        log = cls(
             slug=slug,
             title=title,
             description=description,
             visibility=visibility,
             members={username_of(creator): Role.ADMIN},
         )
+        log.events.append(
+            LogCreated(
+                log=slug,
+                actor=creator,
+                at=at,
+                version=log.version,
+                title=log.title,
+                visibility=visibility,
+            )
+        )
+        log.events.append(
+            MemberSet(
+                log=slug,
+                actor=creator,
+                at=at,
+                version=log.version,
+                username=creator,
+                role=Role.ADMIN,
+            )
+        )
+        return log
 
     def update(
         self,
@@ -55,6 +82,8 @@ class Log:
         title: str | None = None,
         description: str | None = None,
         visibility: Visibility | None = None,
+        by: str,
+        at: datetime,
     ) -> bool:
         """Change the settings given; returns whether anything changed."""
         new = {
@@ -67,25 +96,38 @@ class Log:
             setattr(self, key, value)
         if changed:
             self.version += 1
+            self.events.append(
+                LogUpdated(
+                    log=self.slug, actor=by, at=at, version=self.version, changed=tuple(changed)
+                )
+            )
         return bool(changed)
 
     def role_of(self, username: str | None) -> Role | None:
         return None if username is None else self.members.get(username)
 
-    def set_member(self, username: str, role: Role) -> bool:
+    def set_member(self, username: str, role: Role, *, by: str, at: datetime) -> bool:
         if self.members.get(username) is role:
             return False
         self._keep_an_admin(username, role)
         self.members[username_of(username)] = role
         self.version += 1
+        self.events.append(
+            MemberSet(
+                log=self.slug, actor=by, at=at, version=self.version, username=username, role=role
+            )
+        )
         return True
 
-    def remove_member(self, username: str) -> bool:
+    def remove_member(self, username: str, *, by: str, at: datetime) -> bool:
         if username not in self.members:
             return False
         self._keep_an_admin(username, None)
         del self.members[username]
         self.version += 1
+        self.events.append(
+            MemberRemoved(log=self.slug, actor=by, at=at, version=self.version, username=username)
+        )
         return True
 
     def _keep_an_admin(self, username: str, new_role: Role | None) -> None:

@@ -148,7 +148,12 @@ def build_container(
     for handler in BACKGROUND_HANDLERS:
         container.register(handler)
     container.register(MadrCodec, instance=MadrFiles())
-    container.register(UnitOfWork, factory=SqlAlchemyUnitOfWork)
+    # Each commit that stores events nudges the outbox relay of this process (resolved at
+    # each build: the API replaces the signal once its relay loop runs).
+    container.register(
+        UnitOfWork,
+        factory=lambda: SqlAlchemyUnitOfWork(engine, container.resolve(OutboxSignal)),
+    )
     for handler in COMMAND_HANDLERS:
         container.register(handler)
     for handler in STATELESS_HANDLERS:

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from application.views import DecisionView
-from domain.events import DecisionEvent
+from domain.events import DecisionEvent, LogEvent
 
 
 def new_event_id() -> str:
@@ -42,4 +42,21 @@ def decision_event_row(
         "event_id": new_event_id(),
         "data": outbound_data(event.ref.log.value, decision, details, event.actor),
         "dedup_key": dedup_key,
+    }
+
+
+def log_event_row(event: LogEvent) -> dict[str, Any]:
+    """A log's own event: in the history of its log, with no decision number."""
+    details = event.details()
+    return {
+        "log_slug": event.log.value,
+        "number": None,
+        "version": event.version,
+        "event": event.name,
+        "actor": event.actor,
+        "at": event.at,
+        "details": details,
+        "event_id": new_event_id(),
+        "data": outbound_data(event.log.value, None, details, event.actor),
+        "dedup_key": None,
     }
