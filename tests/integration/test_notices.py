@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sqlalchemy import create_engine
@@ -104,8 +104,4 @@ async def test_a_stale_proposal_is_noticed_once_per_period(registry: Registry) -
                 .limit(1)
             )
         ).scalar_one()
-        total = (
-            await connection.execute(select(func.count()).select_from(decision_events))
-        ).scalar()
     assert details["stale_after_days"] == 30
-    assert total and total > 3
