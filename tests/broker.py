@@ -61,19 +61,19 @@ def delete_queues(url: str, *names: str) -> None:
 
 def drain(url: str, queue: str, *, expect: int, timeout: float) -> list[dict[str, Any]]:
     """Take (and ack) messages from `queue` until `expect` came or `timeout` passed;
-    returns each message's headers (Celery's task id is `id`) and body."""
+    returns each message's headers (Celery's task id is `id`) and body. Declares nothing:
+    the queue's arguments are the app's business."""
     taken: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout
     with Connection(url, connect_timeout=5) as connection:
-        simple = connection.SimpleQueue(queue, no_ack=False, queue_opts={"passive": True})
+        channel = connection.channel()
         while len(taken) < expect and time.monotonic() < deadline:
-            try:
-                message = simple.get(timeout=0.5)
-            except simple.Empty:
+            message = channel.basic_get(queue=queue, no_ack=False)
+            if message is None:
+                time.sleep(0.1)
                 continue
-            taken.append({"headers": message.headers, "body": message.decode()})
-            message.ack()
-        simple.close()
+            taken.append({"headers": message.headers, "body": message.body})
+            channel.basic_ack(message.delivery_tag)
     return taken
 
 
