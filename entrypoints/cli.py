@@ -25,7 +25,7 @@ from application.ports import UnitOfWork
 from application.views import OPERATOR, ImportReport, LintProblem, MarkdownFile
 from domain.errors import DomainError
 from domain.values import LogSlug
-from entrypoints.bootstrap import build_container, dispose, migrate_database
+from entrypoints.bootstrap import build_container, dispose, migrate_database, relay_if_nudged
 from entrypoints.bundles import read_path
 from entrypoints.http.app import create_app
 from entrypoints.logging import configure_logging
@@ -280,13 +280,24 @@ def _write_secret(path: Path, secret: str) -> None:
     path.chmod(0o600)
 
 
+async def _relay_what_was_committed(container: punq.Container) -> None:
+    """Send the command's events now; if the broker is away, the beat's relay will."""
+    try:
+        await relay_if_nudged(container)
+    except Exception as error:
+        # The command's own work is committed; its events are safe in the outbox.
+        click.echo(f"The events wait in the outbox for the beat's relay: {error}", err=True)
+
+
 def _run(settings: Settings, work: Callable[[punq.Container], Coroutine[Any, Any, T]]) -> T:
     """Run `work` with a container; errors a user can fix become a message and exit 1."""
 
     async def run() -> T:
         container = build_container(settings)
         try:
-            return await work(container)
+            done = await work(container)
+            await _relay_what_was_committed(container)
+            return done
         finally:
             await dispose(container)
 

@@ -120,8 +120,9 @@ class SqlAlchemyOutbox(Outbox):
 
     @asynccontextmanager
     async def _claim_sqlite(self, limit: int) -> AsyncIterator[OutboxClaim]:
-        descriptor = await asyncio.to_thread(_take_turn, self._lock_file)
+        descriptor = os.open(self._lock_file, os.O_RDWR | os.O_CREAT, 0o600)
         try:
+            await _take_turn(descriptor, self._lock_file)
             async with self._reads.connect() as connection:
                 rows = list(await connection.execute(_UNSENT, {"limit": limit}))
             yield _Claim(rows, None, self._engine)
@@ -129,16 +130,18 @@ class SqlAlchemyOutbox(Outbox):
             os.close(descriptor)  # closing the file ends the lock
 
 
-def _take_turn(path: Path) -> int:
-    """Wait for the relay lock file (flock: released when its holder exits, even by kill)."""
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+async def _take_turn(descriptor: int, path: Path) -> None:
+    """Wait for the relay lock (flock: released when its holder exits, even by kill).
+
+    Polled from the event loop rather than blocking a thread, so that a relay cancelled
+    while it waits cannot leave a thread that takes the lock for nobody.
+    """
     give_up = time.monotonic() + _TURN_TIMEOUT
     while True:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return descriptor
+            return
         except BlockingIOError:
             if time.monotonic() > give_up:
-                os.close(descriptor)
                 raise TimeoutError(f"another relay held {path} for {_TURN_TIMEOUT:g} s") from None
-            time.sleep(0.02)
+            await asyncio.sleep(0.02)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -46,11 +46,11 @@ def settings(database_url: str, tmp_path: Path) -> Iterator[Settings]:
     delete_queues(broker, settings.queue)
 
 
-async def _wait_for(check: Callable[[], object], timeout: float, what: str) -> float:
+async def _wait_for(check: Callable[[], Awaitable[bool]], seconds: float, what: str) -> float:
     start = time.monotonic()
-    while not await check():  # type: ignore[misc]
-        if time.monotonic() - start > timeout:
-            raise AssertionError(f"{what} did not happen within {timeout} s")
+    while not await check():
+        if time.monotonic() - start > seconds:
+            raise AssertionError(f"{what} did not happen within {seconds} s")
         await asyncio.sleep(0.2)
     return time.monotonic() - start
 

@@ -119,3 +119,25 @@ async def test_an_event_is_published_with_the_shape_subscribers_receive(
     assert (proposed.type, proposed.log, proposed.occurred_at) == ("decision.proposed", "core", AT)
     assert proposed.id.startswith("evt_")
     assert proposed.data["decision"]["title"] == "Use PostgreSQL"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_on_sqlite_relays_take_turns_and_a_cancelled_one_keeps_no_turn(
+    registry: Registry,
+) -> None:
+    slug = await registry.log("core")
+    await registry.propose(slug)
+    outbox = SqlAlchemyOutbox(registry.engine)
+    async with outbox.claim(10) as first:
+        assert len(first.events) == 3
+        waiting = asyncio.create_task(
+            RelayOutboxHandler(outbox, RecordingPublisher())(RelayOutbox())
+        )
+        await asyncio.sleep(0.2)
+        assert not waiting.done(), "a second relay waits while the first holds its turn"
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+    publisher = RecordingPublisher()
+    async with asyncio.timeout(5):
+        assert await RelayOutboxHandler(outbox, publisher)(RelayOutbox()) == 3
