@@ -26,8 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from kombu import Connection, Consumer, Exchange, Message, Producer, Queue
+from kombu.transport import TRANSPORT_ALIASES
 
 POLL_SECONDS = 0.1
+TRANSPORT_ALIASES["adr-embedded"] = "adapters.celery.embedded_transport:Transport"
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,9 @@ class Candidate:
 
 
 def candidates(folder: Path, rabbitmq: str | None) -> list[Candidate]:
-    messages = folder / "filesystem"
+    messages, ours = folder / "filesystem", folder / "ours"
     messages.mkdir()
+    ours.mkdir()
     found = [
         Candidate(
             "kombu filesystem",
@@ -48,6 +51,16 @@ def candidates(folder: Path, rabbitmq: str | None) -> list[Candidate]:
                 "data_folder_in": str(messages),
                 "data_folder_out": str(messages),
                 "control_folder": str(folder / "control"),
+                "polling_interval": POLL_SECONDS,
+            },
+        ),
+        Candidate(
+            "kombu filesystem, atomic writes (our embedded broker)",
+            "adr-embedded://localhost/",
+            {
+                "data_folder_in": str(ours),
+                "data_folder_out": str(ours),
+                "control_folder": str(folder / "control-ours"),
                 "polling_interval": POLL_SECONDS,
             },
         ),
