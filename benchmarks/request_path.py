@@ -4,6 +4,8 @@ through the whole ASGI app in-process, on the embedded defaults in a temporary f
     uv run python benchmarks/request_path.py [--gets 2000] [--writes 300]
     # the code before the relay existed, measured by the same script:
     PYTHONPATH=/path/to/a/checkout/of/main uv run python benchmarks/request_path.py
+    # the writes alone, with the relay never woken:
+    uv run python benchmarks/request_path.py --no-relay
 
 Prints p50, p99 and mean per request. The relay's nudge on a write is an Event.set();
 the relay itself runs beside the requests on the same event loop.
@@ -38,12 +40,14 @@ def _figures(name: str, seconds: list[float]) -> str:
     )
 
 
-async def run(gets: int, writes: int) -> None:
+async def run(gets: int, writes: int, relay: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="adr-request-bench-") as folder:
         settings = Settings(data_dir=Path(folder), database_url="")
         await migrate_database(settings)
         app = create_app(settings)
         async with app.router.lifespan_context(app):
+            if not relay:
+                _silence_the_relay(app)
             create: CreateUserHandler = app.state.services.get(CreateUserHandler)
             issued = await create(CreateUser(actor=OPERATOR, username="ada", is_admin=False))
             auth = {"Authorization": f"Bearer {issued.token}"}
@@ -73,13 +77,24 @@ async def run(gets: int, writes: int) -> None:
                 print(_figures("POST a proposal", timings), flush=True)
 
 
+def _silence_the_relay(app: object) -> None:
+    """Commits still nudge, but nothing wakes the relay: what the writes cost alone."""
+    from application.ports import OutboxSignal
+    from entrypoints.relay import PendingRelay
+
+    app.state.services.container.register(OutboxSignal, instance=PendingRelay())  # type: ignore[attr-defined]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gets", type=int, default=2000)
     parser.add_argument("--writes", type=int, default=300)
+    parser.add_argument(
+        "--no-relay", action="store_true", help="leave the outbox to the beat (this branch only)"
+    )
     args = parser.parse_args()
     print(f"code from {Path(entrypoints.__file__).parent.parent}", flush=True)
-    asyncio.run(run(args.gets, args.writes))
+    asyncio.run(run(args.gets, args.writes, relay=not args.no_relay))
 
 
 if __name__ == "__main__":
