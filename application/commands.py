@@ -36,6 +36,7 @@ class UpdateLog:
     title: str | None = None
     description: str | None = None
     visibility: Visibility | None = None
+    stale_after_days: int | None = None
     expected_version: int | None = None
 
 

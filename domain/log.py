@@ -9,6 +9,9 @@ from domain.events import LogCreated, LogEvent, LogUpdated, MemberRemoved, Membe
 from domain.values import LogSlug, Role, Visibility, username_of
 
 DESCRIPTION_MAX = 10_000
+# Proposals untouched this many days raise decision.stale (the beat's stale sweep).
+STALE_AFTER_DAYS = 30
+STALE_AFTER_DAYS_MAX = 3650
 
 
 class LastAdmin(DomainError):
@@ -25,11 +28,13 @@ class Log:
         visibility: Visibility = Visibility.PRIVATE,
         members: dict[str, Role] | None = None,
         version: int = 1,
+        stale_after_days: int = STALE_AFTER_DAYS,
     ) -> None:
         self.slug = slug
         self.title = _log_title(title)
         self.description = _description(description)
         self.visibility = visibility
+        self.stale_after_days = _stale_after_days(stale_after_days)
         self.members: dict[str, Role] = dict(members or {})
         self.version = version
         # Recorded by each change, stored with it by the unit of work (the history).
@@ -82,6 +87,7 @@ class Log:
         title: str | None = None,
         description: str | None = None,
         visibility: Visibility | None = None,
+        stale_after_days: int | None = None,
         by: str,
         at: datetime,
     ) -> bool:
@@ -90,6 +96,9 @@ class Log:
             "title": None if title is None else _log_title(title),
             "description": None if description is None else _description(description),
             "visibility": visibility,
+            "stale_after_days": None
+            if stale_after_days is None
+            else _stale_after_days(stale_after_days),
         }
         changed = {k: v for k, v in new.items() if v is not None and v != getattr(self, k)}
         for key, value in changed.items():
@@ -143,6 +152,14 @@ def _log_title(text: str) -> str:
     if not title or "\n" in title or "\r" in title or len(title) > 200:
         raise InvalidValue("title", "must be a single, non-blank line of at most 200 characters")
     return title
+
+
+def _stale_after_days(days: int) -> int:
+    if not 1 <= days <= STALE_AFTER_DAYS_MAX:
+        raise InvalidValue(
+            "stale_after_days", f"must be a whole number of days from 1 to {STALE_AFTER_DAYS_MAX}"
+        )
+    return days
 
 
 def _description(text: str) -> str:

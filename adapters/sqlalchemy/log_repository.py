@@ -24,6 +24,7 @@ _SELECT_LOG = (
         logs.c.description,
         logs.c.visibility,
         logs.c.version,
+        logs.c.stale_after_days,
         log_members.c.username,
         log_members.c.role,
     )
@@ -88,6 +89,7 @@ class SqlAlchemyLogRepository(LogRepository):
             visibility=Visibility(first.visibility),
             members=members,
             version=first.version,
+            stale_after_days=first.stale_after_days,
         )
         self._tracked[slug] = TrackedLog(log, first.id, log.version, dict(members))
         return log
@@ -177,4 +179,5 @@ def _log_settings(log: Log) -> dict[str, Any]:
         "description": log.description,
         "visibility": log.visibility.value,
         "version": log.version,
+        "stale_after_days": log.stale_after_days,
     }

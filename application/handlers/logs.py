@@ -50,6 +50,7 @@ class UpdateLogHandler:
                 title=cmd.title,
                 description=cmd.description,
                 visibility=cmd.visibility,
+                stale_after_days=cmd.stale_after_days,
                 by=actor_name(cmd.actor),
                 at=self.clock.now(),
             ):

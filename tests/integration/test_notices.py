@@ -105,3 +105,21 @@ async def test_a_stale_proposal_is_noticed_once_per_period(registry: Registry) -
             )
         ).scalar_one()
     assert details["stale_after_days"] == 30
+
+
+async def test_a_log_that_allows_fewer_days_hears_of_stale_proposals_sooner(
+    registry: Registry,
+) -> None:
+    quick, slow = await registry.log("quick"), await registry.log("slow")
+    async with registry.uow() as uow:
+        log = await uow.logs.get(quick)
+        assert log is not None
+        log.update(stale_after_days=7, by="alice", at=AT)
+        await uow.commit()
+    await registry.propose(quick, "Hurry")
+    await registry.propose(slow, "Take your time")
+    clock = FakeClock(AT + dt.timedelta(days=8))
+    sweep = SweepStaleProposalsHandler(SqlAlchemyNotices(registry.engine), clock)
+    assert await sweep(SweepStaleProposals()) == 1
+    notices = await _notices(registry.engine, "decision.stale")
+    assert [(log, number) for log, number, _ in notices] == [("quick", 1)]

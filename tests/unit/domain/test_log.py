@@ -136,3 +136,16 @@ def test_a_description_may_not_exceed_ten_thousand_characters() -> None:
     with pytest.raises(InvalidValue):
         log.update(description="x" * 10_001, by="owner", at=AT)
     assert log.update(description="x" * 10_000, by="owner", at=AT)
+
+
+@given(st.integers(min_value=-10, max_value=4000))
+def test_stale_after_days_is_a_whole_number_of_days_from_one_to_ten_years(days: int) -> None:
+    log = new_log()
+    assert log.stale_after_days == 30
+    if 1 <= days <= 3650:
+        assert log.update(stale_after_days=days, by="owner", at=AT) == (days != 30)
+        assert log.stale_after_days == days
+    else:
+        with pytest.raises(InvalidValue, match="stale_after_days"):
+            log.update(stale_after_days=days, by="owner", at=AT)
+        assert (log.stale_after_days, log.version) == (30, 1)
