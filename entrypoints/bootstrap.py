@@ -6,7 +6,6 @@ its lifespan, each CLI command when it runs) and `dispose` when it is done.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -163,9 +162,9 @@ def build_container(
     return container
 
 
-def start_relay_loop(container: punq.Container) -> asyncio.Task[None]:
+def start_relay_loop(container: punq.Container) -> RelayLoop:
     """Relay the outbox in the background of this (the API's) event loop, woken by each
-    commit's nudge; cancel the task to stop it."""
+    commit's nudge; `stop()` it before disposing of the container."""
 
     async def relay() -> int:
         handler: RelayOutboxHandler = container.resolve(RelayOutboxHandler)
@@ -173,7 +172,8 @@ def start_relay_loop(container: punq.Container) -> asyncio.Task[None]:
 
     loop = RelayLoop(relay)
     container.register(OutboxSignal, instance=loop)
-    return asyncio.create_task(loop.run(), name="outbox-relay")
+    loop.start()
+    return loop
 
 
 async def relay_if_nudged(container: punq.Container) -> int:

@@ -43,21 +43,41 @@ class RelayLoop(OutboxSignal):
     def __init__(self, relay: Callable[[], Awaitable[int]]) -> None:
         self._relay = relay
         self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="outbox-relay")
+
+    async def stop(self, grace_seconds: float = 5.0) -> None:
+        """Let a pass under way finish (a database call cut off mid-way would outlive
+        the event loop), then end; cancel it only if it takes longer than the grace."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), grace_seconds)
+        except TimeoutError:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
 
     def nudge(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
-        """Relay on every nudge, until cancelled; starts with one pass for what waits."""
+        """Relay on every nudge, until stopped; starts with one pass for what waits."""
         retry: float | None = None
         self._wake.set()
-        while True:
+        while not self._stopping:
             if retry is None:
                 await self._wake.wait()
             else:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), retry)
             self._wake.clear()
+            if self._stopping:
+                return
             try:
                 sent = await self._relay()
             except Exception as error:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -56,8 +55,7 @@ def create_app(
             app.state.services = Services(container, STATELESS_HANDLERS)
             yield
         finally:
-            relay.cancel()
-            await asyncio.gather(relay, return_exceptions=True)
+            await relay.stop()
             await dispose(container)
 
     app = RegistryApp(
