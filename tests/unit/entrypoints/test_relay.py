@@ -10,10 +10,12 @@ from entrypoints.relay import PendingRelay, RelayLoop
 async def test_a_nudge_wakes_the_relay_and_a_failure_is_retried_without_one() -> None:
     outcomes: list[str] = ["fail", "ok", "ok"]
     calls: list[str] = []
+    called = asyncio.Event()
 
     async def relay() -> int:
         outcome = outcomes.pop(0) if outcomes else "ok"
         calls.append(outcome)
+        called.set()
         if outcome == "fail":
             raise ConnectionError("broker down")
         return 1
@@ -23,14 +25,15 @@ async def test_a_nudge_wakes_the_relay_and_a_failure_is_retried_without_one() ->
     async with asyncio.timeout(5):
         # The first pass (for what waited before the start) fails; the retry succeeds
         # with no nudge at all.
-        while len(calls) < 2:
-            await asyncio.sleep(0.01)
+        for _ in range(2):
+            await called.wait()
+            called.clear()
         assert calls == ["fail", "ok"]
         await asyncio.sleep(0.05)
         assert len(calls) == 2, "without a nudge or a failure it sleeps"
         loop.nudge()
-        while len(calls) < 3:
-            await asyncio.sleep(0.01)
+        await called.wait()
+        assert calls == ["fail", "ok", "ok"]
     await loop.stop()
 
 
