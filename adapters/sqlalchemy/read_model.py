@@ -138,7 +138,8 @@ _HISTORY = (
         decision_events.c.number == bindparam("number"),
         decision_events.c.version > bindparam("after"),
     )
-    .order_by(decision_events.c.version)
+    # Notices carry the version they saw: within a version, the change comes first.
+    .order_by(decision_events.c.version, decision_events.c.id)
     .limit(bindparam("limit"))
 )
 
