@@ -4,6 +4,7 @@ instead of looping for ever."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -69,6 +70,9 @@ def test_killing_pool_processes_mid_task_loses_no_task(
     _wait_for(lambda: len(set(_lines(done))) == tasks, 90, "every task")
     assert sorted(set(map(int, _lines(done)))) == list(range(tasks))
     app.close()
+    # Each task's log lines carry its id (bound into structlog's context).
+    lines = [json.loads(line) for line in worker.log.read_text().splitlines() if line[:1] == "{"]
+    assert any(line.get("task") == "tests.record" and line.get("task_id") for line in lines)
 
 
 def test_a_poison_message_is_dead_lettered_after_the_delivery_limit(
