@@ -6,6 +6,7 @@ relay as a producer); nothing is built on import.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from celery import Celery
@@ -66,9 +67,41 @@ def task_queue(settings: Settings) -> Queue:
     )
 
 
+# RabbitMQ redelivers a message held unacked past its consumer timeout, and a worker
+# holds an ETA task unacked until it is due: later retries are database rows that a
+# beat sweep picks up instead.
+MAX_DELAY = timedelta(seconds=60)
+
+
+class DelayTooLong(ValueError):
+    """A task was sent with a countdown or ETA further off than MAX_DELAY."""
+
+
+class RegistryCelery(Celery):
+    """Celery that refuses a countdown or ETA further off than MAX_DELAY (every send,
+    a task's apply_async and retry included, goes through send_task)."""
+
+    def send_task(self, name: str, *args: Any, **options: Any) -> Any:
+        due = _due(options.get("countdown"), options.get("eta"))
+        if due is not None and due - datetime.now(UTC) > MAX_DELAY:
+            raise DelayTooLong(
+                f"task {name} would be due at {due.isoformat()}: no countdown or ETA may "
+                f"exceed {MAX_DELAY.seconds} s; keep later work in the database"
+            )
+        return super().send_task(name, *args, **options)
+
+
+def _due(countdown: float | None, eta: datetime | None) -> datetime | None:
+    if countdown is not None:
+        return datetime.now(UTC) + timedelta(seconds=countdown)
+    if eta is not None:
+        return eta if eta.tzinfo is not None else eta.replace(tzinfo=UTC)
+    return None
+
+
 def create_celery(settings: Settings) -> Celery:
     TRANSPORT_ALIASES.setdefault(EMBEDDED_BROKER.partition(":")[0], _EMBEDDED_TRANSPORT)
-    app = Celery("adr_registry", set_as_current=False)
+    app = RegistryCelery("adr_registry", set_as_current=False)
     app.conf.update(_broker_settings(settings))
     queue = task_queue(settings)
     app.conf.update(

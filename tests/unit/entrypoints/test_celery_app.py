@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from entrypoints.settings import Settings
 from entrypoints.worker.app import beat_schedule, create_worker_app, is_alive
-from entrypoints.worker.celery_app import create_celery
+from entrypoints.worker.celery_app import DelayTooLong, create_celery
 
 RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
 
@@ -79,3 +82,12 @@ def test_a_worker_is_alive_while_its_heartbeat_file_is_fresh(tmp_path: Path) -> 
     heartbeat.touch()
     assert is_alive(heartbeat, max_age=30)
     assert not is_alive(heartbeat, max_age=-1)
+
+
+def test_no_task_is_sent_with_a_countdown_or_eta_over_a_minute(tmp_path: Path) -> None:
+    app = create_celery(Settings(data_dir=tmp_path))
+    app.send_task("adr_registry.relay_outbox", countdown=30)
+    with pytest.raises(DelayTooLong, match="60 s"):
+        app.send_task("adr_registry.relay_outbox", countdown=120)
+    with pytest.raises(DelayTooLong):
+        app.send_task("adr_registry.relay_outbox", eta=datetime.now(UTC) + timedelta(hours=1))
