@@ -37,6 +37,7 @@ class UpdateLog:
     title: str | None = None
     description: str | None = None
     visibility: Visibility | None = None
+    stale_after_days: int | None = None
     expected_version: int | None = None
 
 
@@ -343,3 +344,28 @@ class DeliverWebhook:
 @dataclass(frozen=True, slots=True)
 class FindDueDeliveries:
     limit: int = 500
+
+
+# -- background work (the worker and beat) -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RelayOutbox:
+    """Publish the events that wait in the outbox, `batch` at a time, at most `limit`."""
+
+    batch: int = 100
+    limit: int = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class SweepReviews:
+    """Raise decision.review_due for accepted decisions past their review_by day."""
+
+    limit: int = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class SweepStaleProposals:
+    """Raise decision.stale for proposals untouched longer than their log allows."""
+
+    limit: int = 1000

@@ -53,3 +53,7 @@ class InvalidBundle(ApplicationError):
         super().__init__(f"{name}: {message}")
         self.name = name
         self.message = message
+
+
+class BrokerUnavailable(ApplicationError):
+    """The broker did not confirm a publish; what is unsent stays in the outbox."""

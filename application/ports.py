@@ -6,11 +6,14 @@ fakes stay structural.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from application.outbound import OutboundEvent
 from application.views import (
     Actor,
     DecisionFilters,
@@ -320,4 +323,79 @@ class WebhookReadModel(Protocol):
 
     async def due_deliveries(self, now: datetime, limit: int) -> list[int]:
         """Ids of pending deliveries whose next attempt is due, the most overdue first."""
+
+
+# -- background work: the outbox, the broker, beat notices --------------------------
+
+
+class OutboxClaim(Protocol):
+    @property
+    def events(self) -> Sequence[OutboundEvent]:
+        """Unsent events, oldest first, held by this relay while the claim lasts."""
+        ...
+
+    async def mark_sent(self, count: int) -> None:
+        """Mark the first `count` events sent: the broker confirmed them."""
+        ...
+
+
+class Outbox(Protocol):
+    """The stored events on their way out (ADR-0015)."""
+
+    def claim(self, limit: int) -> AbstractAsyncContextManager[OutboxClaim]:
+        """Up to `limit` unsent events that no other relay holds. What the claim does
+        not mark sent stays unsent, for the next relay."""
+        ...
+
+    async def unsent(self) -> int:
+        """How many events wait."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """How many events (in order) the broker confirmed, and why it stopped short."""
+
+    confirmed: int
+    error: str | None = None
+
+
+class EventPublisher(Protocol):
+    async def publish(self, events: Sequence[OutboundEvent]) -> Published:
+        """Hand the events to the broker in order; returns after its confirms."""
+        ...
+
+
+class OutboxSignal(Protocol):
+    def nudge(self) -> None:
+        """Events were just committed: relay them soon. Returns at once, never fails."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A beat job's event, stored once per `key` however often the job runs."""
+
+    event: DecisionEvent
+    key: str
+    decision: DecisionView
+
+
+class Notices(Protocol):
+    async def due_for_review(self, on: date, limit: int) -> list[DecisionView]:
+        """Accepted decisions whose review_by is on or before `on` and that have no
+        notice for that day yet (see application.handlers.notices.review_key)."""
+        ...
+
+    async def stale_proposals(
+        self, now: datetime, limit: int
+    ) -> list[tuple[DecisionView, datetime, int]]:
+        """Proposals untouched longer than their log's stale_after_days, each with when
+        it was last touched and that setting, that have no notice for this period yet
+        (see application.handlers.notices.stale_key)."""
+        ...
+
+    async def add(self, notices: Sequence[Notice]) -> int:
+        """Store each notice with its event unless its key is stored; returns how many
+        were new."""
         ...

@@ -60,6 +60,7 @@ class LogView:
     description: str
     visibility: Visibility
     version: int
+    stale_after_days: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +179,7 @@ def log_view(log: Log) -> LogView:
         description=log.description,
         visibility=log.visibility,
         version=log.version,
+        stale_after_days=log.stale_after_days,
     )
 
 

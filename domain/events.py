@@ -9,7 +9,7 @@ from enum import Enum
 from typing import ClassVar
 
 from domain.links import LinkKind
-from domain.values import DecisionRef
+from domain.values import DecisionRef, LogSlug, Role, Visibility
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,3 +107,67 @@ class DecisionImported(DecisionEvent):
     name = "decision.imported"
     status: str
     source: str
+
+
+# -- notices: raised by beat jobs; they change nothing, so they carry the version seen --
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecisionReviewDue(DecisionEvent):
+    name = "decision.review_due"
+    review_by: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecisionStale(DecisionEvent):
+    name = "decision.stale"
+    untouched_since: datetime
+    stale_after_days: int
+
+
+# -- what happened to a log: its settings and who has which role ---------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogEvent:
+    name: ClassVar[str]
+    log: LogSlug
+    actor: str
+    at: datetime
+    # The log's version this event made.
+    version: int
+
+    def details(self) -> dict[str, object]:
+        """The event's own fields as JSON-ready values: what changed."""
+        base = {f.name for f in dataclasses.fields(LogEvent)}
+        return {
+            f.name: _plain(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if f.name not in base
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogCreated(LogEvent):
+    name = "log.created"
+    title: str
+    visibility: Visibility
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogUpdated(LogEvent):
+    name = "log.updated"
+    changed: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberSet(LogEvent):
+    name = "member.set"
+    username: str
+    role: Role
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberRemoved(LogEvent):
+    name = "member.removed"
+    username: str

@@ -11,8 +11,10 @@ from random import Random
 from typing import Any
 
 import punq
+from celery import Celery
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.celery import CeleryBrokerProbe, CeleryEventPublisher
 from adapters.clock import SystemClock
 from adapters.madr.codec import MadrFiles
 from adapters.sqlalchemy import (
@@ -23,12 +25,15 @@ from adapters.sqlalchemy import (
     create_engine,
     migrate,
 )
+from adapters.sqlalchemy.notices import SqlAlchemyNotices
+from adapters.sqlalchemy.outbox import SqlAlchemyOutbox
 from adapters.sqlalchemy.webhook_reads import SqlAlchemyWebhookReadModel
 from adapters.sqlalchemy.webhook_repository import SqlAlchemyWebhookUnitOfWork
 from adapters.webhooks.addresses import AllowedTargets
 from adapters.webhooks.guard import SsrfGuard
 from adapters.webhooks.resolver import HostResolver, SystemResolver
 from adapters.webhooks.sender import HttpxWebhookSender
+from application.commands import RelayOutbox
 from application.handlers.exports import (
     DrawGraphHandler,
     ExportLogHandler,
@@ -44,6 +49,11 @@ from application.handlers.logs import (
     SetMemberHandler,
     UpdateLogHandler,
 )
+from application.handlers.notices import (
+    SweepReviewsHandler,
+    SweepStaleProposalsHandler,
+)
+from application.handlers.outbox import RelayOutboxHandler
 from application.handlers.proposals import (
     EditDecisionHandler,
     ProposeDecisionHandler,
@@ -72,11 +82,16 @@ from application.handlers.webhooks import (
     RedeliverHandler,
     UpdateWebhookHandler,
 )
+from application.health import AllHealthProbes
 from application.ports import (
     Clock,
     DecisionReader,
+    EventPublisher,
     HealthProbe,
     MadrCodec,
+    Notices,
+    Outbox,
+    OutboxSignal,
     ReadModel,
     UnitOfWork,
     WebhookReadModel,
@@ -84,7 +99,15 @@ from application.ports import (
     WebhookTargetPolicy,
     WebhookUnitOfWork,
 )
+from entrypoints.relay import PendingRelay, RelayLoop
 from entrypoints.settings import Settings
+from entrypoints.worker.celery_app import create_celery
+
+BACKGROUND_HANDLERS: tuple[type[Any], ...] = (
+    RelayOutboxHandler,
+    SweepReviewsHandler,
+    SweepStaleProposalsHandler,
+)
 
 # Each holds a unit of work, so each resolve builds a fresh one (and a fresh UoW).
 COMMAND_HANDLERS: tuple[type[Any], ...] = (
@@ -151,9 +174,26 @@ def build_container(
     container.register(Clock, instance=SystemClock())
     container.register(ReadModel, instance=SqlAlchemyReadModel(engine))
     container.register(DecisionReader, instance=SqlAlchemyDecisionReader(engine))
-    container.register(HealthProbe, instance=SqlAlchemyHealthProbe(engine))
+    celery = create_celery(settings)
+    container.register(Celery, instance=celery)
+    container.register(
+        HealthProbe,
+        instance=AllHealthProbes([SqlAlchemyHealthProbe(engine), CeleryBrokerProbe(celery)]),
+    )
+    container.register(Outbox, instance=SqlAlchemyOutbox(engine))
+    container.register(EventPublisher, instance=CeleryEventPublisher(celery))
+    container.register(Notices, instance=SqlAlchemyNotices(engine))
+    # Replaced by the API's RelayLoop; a worker task or CLI command relays when nudged.
+    container.register(OutboxSignal, instance=PendingRelay())
+    for handler in BACKGROUND_HANDLERS:
+        container.register(handler)
     container.register(MadrCodec, instance=MadrFiles())
-    container.register(UnitOfWork, factory=SqlAlchemyUnitOfWork)
+    # Each commit that stores events nudges the outbox relay of this process (resolved at
+    # each build: the API replaces the signal once its relay loop runs).
+    container.register(
+        UnitOfWork,
+        factory=lambda: SqlAlchemyUnitOfWork(engine, container.resolve(OutboxSignal)),
+    )
     for handler in COMMAND_HANDLERS:
         container.register(handler)
     for handler in STATELESS_HANDLERS:
@@ -185,6 +225,29 @@ def _register_webhooks(container: punq.Container, settings: Settings, engine: As
         container.register(handler)
     for handler in WEBHOOK_QUERY_HANDLERS:
         container.register(handler, scope=punq.Scope.singleton)
+
+
+def start_relay_loop(container: punq.Container) -> RelayLoop:
+    """Relay the outbox in the background of this (the API's) event loop, woken by each
+    commit's nudge; `stop()` it before disposing of the container."""
+
+    async def relay() -> int:
+        handler: RelayOutboxHandler = container.resolve(RelayOutboxHandler)
+        return await handler(RelayOutbox())
+
+    loop = RelayLoop(relay)
+    container.register(OutboxSignal, instance=loop)
+    loop.start()
+    return loop
+
+
+async def relay_if_nudged(container: punq.Container) -> int:
+    """After a worker task or CLI command: relay once if one of its commits nudged."""
+    signal = container.resolve(OutboxSignal)
+    if not isinstance(signal, PendingRelay) or not signal.take():
+        return 0
+    handler: RelayOutboxHandler = container.resolve(RelayOutboxHandler)
+    return await handler(RelayOutbox())
 
 
 async def dispose(container: punq.Container) -> None:

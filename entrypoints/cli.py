@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sys
 from collections import Counter
 from collections.abc import Callable, Coroutine
@@ -24,11 +25,12 @@ from application.ports import UnitOfWork
 from application.views import OPERATOR, ImportReport, LintProblem, MarkdownFile
 from domain.errors import DomainError
 from domain.values import LogSlug
-from entrypoints.bootstrap import build_container, dispose, migrate_database
+from entrypoints.bootstrap import build_container, dispose, migrate_database, relay_if_nudged
 from entrypoints.bundles import read_path
 from entrypoints.http.app import create_app
 from entrypoints.logging import configure_logging
 from entrypoints.settings import Settings
+from entrypoints.worker.app import create_worker_app, is_alive
 
 T = TypeVar("T")
 
@@ -171,6 +173,66 @@ def lint(settings: Settings, paths: tuple[Path, ...]) -> None:
         raise SystemExit(1)
 
 
+# -- background work: worker and beat ---------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--concurrency",
+    type=int,
+    default=None,
+    help="Worker processes (default: ADR_REGISTRY_WORKER_CONCURRENCY, 2).",
+)
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="MODULE",
+    help="Also import MODULE (tasks of your own); may be repeated.",
+)
+@click.pass_obj
+def worker(settings: Settings, concurrency: int | None, include: tuple[str, ...]) -> None:
+    """Run the Celery worker on ADR_REGISTRY_BROKER_URL (the embedded broker if unset)."""
+    app = create_worker_app(settings)
+    hostname = f"adr-registry-{os.getpid()}@{socket.gethostname()}"
+    click.echo(
+        f"Worker {hostname} on queue {settings.queue}; heartbeat file {settings.heartbeat_path}",
+        err=True,
+    )
+    celery_worker = app.Worker(
+        hostname=hostname,
+        concurrency=concurrency or settings.worker_concurrency,
+        queues=[settings.queue],
+        include=list(include),
+        loglevel="INFO",
+        # No worker-to-worker chatter: nothing here needs it, and it costs broadcasts.
+        without_gossip=True,
+        without_mingle=True,
+    )
+    celery_worker.start()
+    raise SystemExit(celery_worker.exitcode)
+
+
+@main.command("worker-alive")
+@click.option(
+    "--max-age", type=float, default=30.0, show_default=True, help="Seconds the file may be old."
+)
+@click.pass_obj
+def worker_alive(settings: Settings, max_age: float) -> None:
+    """Exit 0 if a worker touched its heartbeat file lately, else 1 (a liveness probe)."""
+    if not is_alive(settings.heartbeat_path, max_age):
+        click.echo(f"no worker heartbeat in {settings.heartbeat_path} for {max_age:g} s", err=True)
+        raise SystemExit(1)
+
+
+@main.command()
+@click.pass_obj
+def beat(settings: Settings) -> None:
+    """Run the beat: the one process that sends the scheduled jobs. Run exactly one."""
+    app = create_worker_app(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app.Beat(schedule=str(settings.data_dir / "beat-schedule"), loglevel="INFO", quiet=True).run()
+
+
 def _files_or_exit(path: Path) -> tuple[tuple[str, bytes], ...]:
     try:
         return tuple(read_path(path))
@@ -218,13 +280,24 @@ def _write_secret(path: Path, secret: str) -> None:
     path.chmod(0o600)
 
 
+async def _relay_what_was_committed(container: punq.Container) -> None:
+    """Send the command's events now; if the broker is away, the beat's relay will."""
+    try:
+        await relay_if_nudged(container)
+    except Exception as error:
+        # The command's own work is committed; its events are safe in the outbox.
+        click.echo(f"The events wait in the outbox for the beat's relay: {error}", err=True)
+
+
 def _run(settings: Settings, work: Callable[[punq.Container], Coroutine[Any, Any, T]]) -> T:
     """Run `work` with a container; errors a user can fix become a message and exit 1."""
 
     async def run() -> T:
         container = build_container(settings)
         try:
-            return await work(container)
+            done = await work(container)
+            await _relay_what_was_committed(container)
+            return done
         finally:
             await dispose(container)
 

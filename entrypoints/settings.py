@@ -45,6 +45,41 @@ class Settings(BaseSettings):
         description="How long one webhook attempt may take in all, reply included.",
     )
 
+    # -- background work (Celery) ---------------------------------------------------
+    broker_url: str = Field(
+        default="",
+        description="Celery broker, amqp://... in production; empty means the embedded "
+        "broker in data_dir/broker (ADR-0014).",
+    )
+    queue: str = Field(
+        default="adr-registry",
+        pattern=r"^[A-Za-z0-9_.-]{1,200}$",
+        description="The task queue; dead letters go to '<queue>.dead'.",
+    )
+    delivery_limit: int = Field(
+        default=5,
+        ge=1,
+        description="Deliveries of one task message before RabbitMQ dead-letters it.",
+    )
+    worker_concurrency: int = Field(default=2, ge=1, description="Worker processes.")
+    worker_heartbeat_file: Path | None = Field(
+        default=None,
+        description="Touched by a live worker every few seconds; empty means "
+        "data_dir/worker-heartbeat.",
+    )
+    outbox_relay_every_seconds: float = Field(
+        default=5.0, gt=0, description="The beat's outbox relay fallback."
+    )
+    review_sweep_every_seconds: float = Field(
+        default=3600.0, gt=0, description="The beat's review-due sweep."
+    )
+    stale_proposals_every_seconds: float = Field(
+        default=3600.0, gt=0, description="The beat's stale-proposal sweep."
+    )
+    webhook_retry_sweep_every_seconds: float = Field(
+        default=30.0, gt=0, description="The beat's sweep for webhook deliveries due again."
+    )
+
     @model_validator(mode="after")
     def _embedded_database_by_default(self) -> Self:
         if not self.database_url:
@@ -56,6 +91,15 @@ class Settings(BaseSettings):
     def database_path(self) -> Path:
         """The embedded SQLite file (used only when database_url is not set)."""
         return self.data_dir / "registry.db"
+
+    @property
+    def broker_folder(self) -> Path:
+        """The embedded broker's messages (used only when broker_url is not set)."""
+        return self.data_dir / "broker"
+
+    @property
+    def heartbeat_path(self) -> Path:
+        return self.worker_heartbeat_file or self.data_dir / "worker-heartbeat"
 
     @property
     def admin_token_path(self) -> Path:

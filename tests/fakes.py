@@ -183,6 +183,7 @@ class FakeUnitOfWork:
                 raise VersionMismatch(f"decision {ref}", loaded or 0, None)
         # All checks passed: apply everything, as one transaction would.
         for slug, (log, loaded) in self._logs.seen.items():
+            log.events.clear()  # stored with the change in the real unit of work
             if log.version != loaded:
                 store.logs[slug] = copy.deepcopy(log)
         store.counters.update(self._logs.counters)

@@ -18,11 +18,13 @@ from adapters.sqlalchemy.change_tracking import (
     Collections,
     TrackedDecision,
 )
-from adapters.sqlalchemy.decision_rows import decision_columns, decision_from_row, event_row
+from adapters.sqlalchemy.decision_rows import decision_columns, decision_from_row
+from adapters.sqlalchemy.event_rows import decision_event_row
 from adapters.sqlalchemy.tables import decision_events, decisions, logs
 from adapters.sqlalchemy.unique_violations import is_unique_violation, unique_violation_as
 from application.errors import VersionMismatch
 from application.ports import DecisionRepository
+from application.views import decision_view
 from domain.decision import Decision
 from domain.events import DecisionEvent
 from domain.values import DecisionNumber, DecisionRef, LogSlug
@@ -37,6 +39,8 @@ _SELECT_RETIRED_NUMBERS = (
     select(decision_events.c.number)
     .where(
         decision_events.c.log_slug == bindparam("slug"),
+        # A log's own events have no number.
+        decision_events.c.number.is_not(None),
         ~decision_events.c.number.in_(
             select(decisions.c.number)
             .join(logs, logs.c.id == decisions.c.log_id)
@@ -195,7 +199,13 @@ class SqlAlchemyDecisionRepository(DecisionRepository):
         for side in SIDE_TABLES:
             await side.sync(self._connection, side_changes)
         # Every change's events, a withdrawn proposal's too: its history stays.
-        events = [event_row(event) for t in changed for event in t.decision.events]
+        # Each carries the decision as the API shows it after this change (the outbox's
+        # data), worked out once per decision.
+        events: list[dict[str, Any]] = []
+        for tracked in changed:
+            if tracked.decision.events:
+                view = decision_view(tracked.decision)
+                events.extend(decision_event_row(e, view) for e in tracked.decision.events)
         if events:
             await self._connection.execute(_INSERT_EVENTS, events)
         return inserted

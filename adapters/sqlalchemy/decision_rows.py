@@ -1,4 +1,4 @@
-"""A decision as a row of `decisions` and back, and its events as rows of the history."""
+"""A decision as a row of `decisions` and back (its events: event_rows.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from sqlalchemy import Row
 
 from application.content_json import content_from_json, content_to_json
 from domain.decision import Decision
-from domain.events import DecisionEvent
 from domain.lifecycle import Status
 from domain.links import Link, LinkKind
 from domain.values import DecisionRef
@@ -52,15 +51,3 @@ def decision_from_row(ref: DecisionRef, row: Row[Any]) -> Decision:
         review_by=row.review_by,
         version=row.version,
     )
-
-
-def event_row(event: DecisionEvent) -> dict[str, Any]:
-    return {
-        "log_slug": event.ref.log.value,
-        "number": event.ref.number.value,
-        "version": event.version,
-        "event": event.name,
-        "actor": event.actor,
-        "at": event.at,
-        "details": event.details(),
-    }

@@ -8,10 +8,12 @@ from sqlalchemy import bindparam, case, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sqlalchemy.change_tracking import TrackedLog, member_changes
-from adapters.sqlalchemy.tables import log_members, logs
+from adapters.sqlalchemy.event_rows import log_event_row
+from adapters.sqlalchemy.tables import decision_events, log_members, logs
 from adapters.sqlalchemy.unique_violations import unique_violation_as
 from application.errors import AlreadyExists, NotFound, VersionMismatch
 from application.ports import LogRepository
+from domain.events import LogEvent
 from domain.log import Log
 from domain.values import DecisionNumber, LogSlug, Role, Visibility
 
@@ -22,6 +24,7 @@ _SELECT_LOG = (
         logs.c.description,
         logs.c.visibility,
         logs.c.version,
+        logs.c.stale_after_days,
         log_members.c.username,
         log_members.c.role,
     )
@@ -29,6 +32,8 @@ _SELECT_LOG = (
     .where(logs.c.slug == bindparam("slug"))
 )
 _INSERT_LOG = insert(logs).returning(logs.c.id)
+# A log's own events go to the history (and so the outbox) with the decisions' events.
+_INSERT_EVENTS = insert(decision_events)
 # SET columns come from the parameters; the WHERE carries the version check.
 _UPDATE_LOG = update(logs).where(
     logs.c.id == bindparam("log_id"), logs.c.version == bindparam("loaded_version")
@@ -84,6 +89,7 @@ class SqlAlchemyLogRepository(LogRepository):
             visibility=Visibility(first.visibility),
             members=members,
             version=first.version,
+            stale_after_days=first.stale_after_days,
         )
         self._tracked[slug] = TrackedLog(log, first.id, log.version, dict(members))
         return log
@@ -116,6 +122,9 @@ class SqlAlchemyLogRepository(LogRepository):
             raise NotFound(f"log {slug} does not exist")
 
     async def save_changes(self) -> None:
+        events = [log_event_row(e) for t in self._tracked.values() for e in t.log.events]
+        if events:
+            await self._connection.execute(_INSERT_EVENTS, events)
         for tracked in self._tracked.values():
             log = tracked.log
             if log.version == tracked.version:
@@ -128,10 +137,15 @@ class SqlAlchemyLogRepository(LogRepository):
                 raise VersionMismatch(f"log {log.slug}", tracked.version, None)
             await self._write_members(tracked.id, tracked.members, log.members)
 
-    def committed(self) -> None:
+    def committed(self) -> list[LogEvent]:
+        """Take in what the commit stored; returns the log events it stored."""
+        events: list[LogEvent] = []
         for tracked in self._tracked.values():
             tracked.version = tracked.log.version
             tracked.members = dict(tracked.log.members)
+            events.extend(tracked.log.events)
+            tracked.log.events.clear()
+        return events
 
     async def _write_members(
         self, log_id: int, before: dict[str, Role], after: dict[str, Role]
@@ -165,4 +179,5 @@ def _log_settings(log: Log) -> dict[str, Any]:
         "description": log.description,
         "visibility": log.visibility.value,
         "version": log.version,
+        "stale_after_days": log.stale_after_days,
     }

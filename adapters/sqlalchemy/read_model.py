@@ -56,7 +56,14 @@ _ACCESS = select(logs.c.slug, logs.c.visibility, log_members.c.role).select_from
 _LOG_ACCESS = _ACCESS.where(logs.c.slug == bindparam("slug"))
 _LOG_ACCESSES = _ACCESS.where(logs.c.slug.in_(bindparam("slugs", expanding=True)))
 
-_LOG_VIEW = select(logs.c.slug, logs.c.title, logs.c.description, logs.c.visibility, logs.c.version)
+_LOG_VIEW = select(
+    logs.c.slug,
+    logs.c.title,
+    logs.c.description,
+    logs.c.visibility,
+    logs.c.version,
+    logs.c.stale_after_days,
+)
 _LOG = _LOG_VIEW.where(logs.c.slug == bindparam("slug"))
 # Keyset pagination: `after` is '' for the first page, which sorts before every slug.
 _ALL_LOGS = (
@@ -131,7 +138,8 @@ _HISTORY = (
         decision_events.c.number == bindparam("number"),
         decision_events.c.version > bindparam("after"),
     )
-    .order_by(decision_events.c.version)
+    # Notices carry the version they saw: within a version, the change comes first.
+    .order_by(decision_events.c.version, decision_events.c.id)
     .limit(bindparam("limit"))
 )
 
@@ -349,6 +357,7 @@ def _log_view(row: Row[Any]) -> LogView:
         description=row.description,
         visibility=Visibility(row.visibility),
         version=row.version,
+        stale_after_days=row.stale_after_days,
     )
 
 

@@ -115,6 +115,8 @@ logs = Table(
     Column("visibility", String(16), nullable=False),
     Column("next_number", Integer, nullable=False, server_default=text("1")),
     Column("version", Integer, nullable=False),
+    # Proposals untouched this long raise decision.stale (the beat's stale sweep).
+    Column("stale_after_days", Integer, nullable=False, server_default=text("30")),
     _one_of("visibility", Visibility),
 )
 
@@ -189,19 +191,41 @@ decision_links = Table(
 )
 
 # Append-only and keyed by name rather than by decision id: the history of a withdrawn
-# proposal outlives its row.
+# proposal outlives its row. It is also the outbox (ADR-0015): the relay publishes each
+# row whose sent_at is null and then marks it. A log's own events have no number.
 decision_events = Table(
     "decision_events",
     metadata,
     Column("id", _BigId, primary_key=True, autoincrement=True),
     Column("log_slug", String(64), nullable=False),
-    Column("number", Integer, nullable=False),
+    Column("number", Integer, nullable=True),
     Column("version", Integer, nullable=False),
     Column("event", String(64), nullable=False),
     Column("actor", String(200), nullable=False),
     Column("at", UtcDateTime, nullable=False),
     Column("details", JSON, nullable=False),
-    UniqueConstraint("log_slug", "number", "version"),
+    # Stable and unique: the id consumers deduplicate on (the webhook-id).
+    Column("event_id", String(40), nullable=False, unique=True),
+    Column("sent_at", UtcDateTime, nullable=True),
+    # What is published: the log, the decision as the API showed it, what changed.
+    Column("data", JSON, nullable=True),
+    # Beat notices (review due, stale) are stored once per key, however often a tick runs.
+    Column("dedup_key", String(300), nullable=True, unique=True),
+    Index(
+        "uq_decision_events_change",
+        "log_slug",
+        "number",
+        "version",
+        unique=True,
+        sqlite_where=text("dedup_key IS NULL"),
+        postgresql_where=text("dedup_key IS NULL"),
+    ),
+    Index(
+        "ix_decision_events_unsent",
+        "id",
+        sqlite_where=text("sent_at IS NULL"),
+        postgresql_where=text("sent_at IS NULL"),
+    ),
 )
 
 # -- webhooks (migration 0003_webhooks) -------------------------------------------

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from adapters.sqlalchemy.decision_repository import SqlAlchemyDecisionRepository
 from adapters.sqlalchemy.log_repository import SqlAlchemyLogRepository
 from adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
-from application.ports import UnitOfWork
+from application.ports import OutboxSignal, UnitOfWork
 from domain.events import DecisionEvent
 
 
@@ -29,8 +29,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     After a commit that raised, open a new unit of work to try again.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, signal: OutboxSignal | None = None) -> None:
         self._engine = engine
+        # Told after a commit that stored events: they wait in the outbox for the relay.
+        self._signal = signal
         self._open: _Open | None = None
         self._events: list[DecisionEvent] = []
 
@@ -77,8 +79,11 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         except Exception:
             await opened.connection.rollback()
             raise
-        opened.logs.committed()
-        self._events.extend(opened.decisions.committed(inserted))
+        log_events = opened.logs.committed()
+        decision_events = opened.decisions.committed(inserted)
+        self._events.extend(decision_events)
+        if (log_events or decision_events) and self._signal is not None:
+            self._signal.nudge()
 
     def collect_events(self) -> list[DecisionEvent]:
         events, self._events = self._events, []

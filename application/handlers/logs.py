@@ -5,15 +5,16 @@ from __future__ import annotations
 from application.access import load_log, require_signed_in
 from application.commands import CreateLog, RemoveMember, SetMember, UpdateLog
 from application.errors import AlreadyExists, NotFound, VersionMismatch
-from application.ports import UnitOfWork
-from application.views import LogView, MemberView, log_view
+from application.ports import Clock, UnitOfWork
+from application.views import LogView, MemberView, actor_name, log_view
 from domain.log import Log
 from domain.values import Role
 
 
 class CreateLogHandler:
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow = uow
+        self.clock = clock
 
     async def __call__(self, cmd: CreateLog) -> LogView:
         require_signed_in(cmd.actor)
@@ -28,6 +29,7 @@ class CreateLogHandler:
                 description=cmd.description,
                 visibility=cmd.visibility,
                 creator=cmd.actor.username,
+                at=self.clock.now(),
             )
             await self.uow.logs.add(log)
             await self.uow.commit()
@@ -35,22 +37,31 @@ class CreateLogHandler:
 
 
 class UpdateLogHandler:
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow = uow
+        self.clock = clock
 
     async def __call__(self, cmd: UpdateLog) -> LogView:
         async with self.uow:
             log = await load_log(self.uow, cmd.actor, cmd.slug, Role.ADMIN)
             if cmd.expected_version is not None and cmd.expected_version != log.version:
                 raise VersionMismatch(f"log '{cmd.slug}'", cmd.expected_version, log.version)
-            if log.update(title=cmd.title, description=cmd.description, visibility=cmd.visibility):
+            if log.update(
+                title=cmd.title,
+                description=cmd.description,
+                visibility=cmd.visibility,
+                stale_after_days=cmd.stale_after_days,
+                by=actor_name(cmd.actor),
+                at=self.clock.now(),
+            ):
                 await self.uow.commit()
         return log_view(log)
 
 
 class SetMemberHandler:
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow = uow
+        self.clock = clock
 
     async def __call__(self, cmd: SetMember) -> MemberView:
         async with self.uow:
@@ -60,18 +71,21 @@ class SetMemberHandler:
                     f"there is no user '{cmd.username}': create it first "
                     f"(adr-registry users create {cmd.username})"
                 )
-            if log.set_member(cmd.username, cmd.role):
+            if log.set_member(
+                cmd.username, cmd.role, by=actor_name(cmd.actor), at=self.clock.now()
+            ):
                 await self.uow.commit()
         return MemberView(username=cmd.username, role=cmd.role)
 
 
 class RemoveMemberHandler:
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow = uow
+        self.clock = clock
 
     async def __call__(self, cmd: RemoveMember) -> None:
         async with self.uow:
             log = await load_log(self.uow, cmd.actor, cmd.slug, Role.ADMIN)
-            if not log.remove_member(cmd.username):
+            if not log.remove_member(cmd.username, by=actor_name(cmd.actor), at=self.clock.now()):
                 raise NotFound(f"'{cmd.username}' is not a member of log '{cmd.slug}'")
             await self.uow.commit()

@@ -34,6 +34,10 @@ from domain.values import DecisionNumber, LogSlug, Role
 T = TypeVar("T")
 
 
+# Events one version may hold: its change and the notices raised while it stood.
+_VERSION_AT_MOST = 1000
+
+
 def _check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidValue("limit", f"must be between 1 and {MAX_LIMIT}, not {limit}")
@@ -126,7 +130,27 @@ class GetHistoryHandler:
             raise NotFound(
                 f"there is no decision {query.ref.number.value} in log '{query.ref.log}'"
             )
-        return _page(rows, limit, lambda e: e.version)
+        return await self._whole_versions(query, rows, limit)
+
+    async def _whole_versions(
+        self, query: GetHistory, rows: list[HistoryEntry], limit: int
+    ) -> Page[HistoryEntry]:
+        """A page never ends inside a version: the beat's notices (review due, stale)
+        carry the version they saw, beside the change that made it, and the cursor is a
+        version. A version cut by the limit goes to the next page whole, or, when it
+        alone is longer than a page, makes this page on its own."""
+        if len(rows) <= limit or rows[limit].version != rows[limit - 1].version:
+            return _page(rows, limit, lambda e: e.version)
+        cut = rows[limit - 1].version
+        kept = [e for e in rows[:limit] if e.version != cut]
+        if kept:
+            return Page(items=kept, next_cursor=encode_cursor(kept[-1].version))
+        group = await self.read_model.history(
+            query.ref, limit=_VERSION_AT_MOST + 1, after_version=cut - 1
+        )
+        whole = [e for e in group if e.version == cut]
+        more = len(group) > len(whole)
+        return Page(items=whole, next_cursor=encode_cursor(cut) if more else None)
 
 
 class GetCurrentHandler:

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from entrypoints.bootstrap import STATELESS_HANDLERS, build_container, dispose
+from entrypoints.bootstrap import STATELESS_HANDLERS, build_container, dispose, start_relay_loop
 from entrypoints.http.dependencies import Services, document_anonymous_reads
 from entrypoints.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from entrypoints.http.problems import add_problem_schema, install_problem_handlers
@@ -55,10 +55,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         container = build_container(settings, overrides)
+        relay = start_relay_loop(container)
         try:
             app.state.services = Services(container, STATELESS_HANDLERS)
             yield
         finally:
+            await relay.stop()
             await dispose(container)
 
     app = RegistryApp(

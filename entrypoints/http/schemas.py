@@ -248,10 +248,21 @@ class LogUpdate(_Input):
     title: Annotated[str, Field(pattern=_ONE_LINE, max_length=200)] | SkipJsonSchema[None] = None
     description: Annotated[str, Field(max_length=10_000)] | SkipJsonSchema[None] = None
     visibility: Visibility | SkipJsonSchema[None] = None
+    stale_after_days: (
+        Annotated[
+            int,
+            Field(
+                ge=1,
+                le=3650,
+                description="Proposals untouched this many days raise decision.stale.",
+            ),
+        ]
+        | SkipJsonSchema[None]
+    ) = None
 
-    _fields_not_null = field_validator("title", "description", "visibility", mode="before")(
-        _not_null
-    )
+    _fields_not_null = field_validator(
+        "title", "description", "visibility", "stale_after_days", mode="before"
+    )(_not_null)
 
     model_config = ConfigDict(json_schema_extra=_examples({"visibility": "public"}))
 
@@ -262,6 +273,9 @@ class Log(BaseModel):
     description: str
     visibility: Visibility
     version: int = Field(description="Also the ETag; send it as If-Match to change the log.")
+    stale_after_days: int = Field(
+        description="Proposals untouched this many days raise decision.stale (default 30)."
+    )
 
     model_config = ConfigDict(
         json_schema_extra=_examples(
@@ -271,6 +285,7 @@ class Log(BaseModel):
                 "description": "",
                 "visibility": "private",
                 "version": 1,
+                "stale_after_days": 30,
             }
         )
     )

@@ -24,7 +24,12 @@ pytestmark = pytest.mark.usefixtures("restore_logging")
 
 def _invoke(data_dir: Path, *args: str) -> Result:
     # An empty database URL means the embedded SQLite file in the data dir.
-    env = {"ADR_REGISTRY_DATA_DIR": str(data_dir), "ADR_REGISTRY_DATABASE_URL": ""}
+    # An empty broker URL means the embedded broker there too.
+    env = {
+        "ADR_REGISTRY_DATA_DIR": str(data_dir),
+        "ADR_REGISTRY_DATABASE_URL": "",
+        "ADR_REGISTRY_BROKER_URL": "",
+    }
     return CliRunner().invoke(cli.main, list(args), env=env)
 
 
@@ -150,6 +155,8 @@ def test_import_then_export_round_trips_a_folder(tmp_path: Path) -> None:
     imported = _invoke(data, "import", "platform", str(source))
     assert imported.exit_code == 0, imported.output
     assert imported.stdout.strip().endswith("2 created")
+    # The command sent its events itself: they went to the embedded broker's folder.
+    assert any((data / "broker" / "messages").iterdir())
     again = _invoke(data, "import", "platform", str(source))
     assert again.stdout.strip().endswith("2 unchanged")
 
@@ -198,3 +205,11 @@ def test_importing_into_a_missing_log_says_so(tmp_path: Path) -> None:
     result = _invoke(tmp_path, "import", "nowhere", str(source))
     assert result.exit_code == 1
     assert "there is no log 'nowhere'" in result.output
+
+
+def test_worker_alive_answers_for_a_liveness_probe(tmp_path: Path) -> None:
+    dead = _invoke(tmp_path, "worker-alive")
+    assert dead.exit_code == 1
+    assert "no worker heartbeat" in dead.output
+    (tmp_path / "worker-heartbeat").touch()
+    assert _invoke(tmp_path, "worker-alive", "--max-age", "30").exit_code == 0

@@ -27,6 +27,7 @@ async def test_creating_a_log_replies_201_with_location_and_etag(
         "description": "",
         "visibility": "public",
         "version": 1,
+        "stale_after_days": 30,
     }
     members = await client.get("/v1/logs/payments/members", headers=ada)
     assert members.json() == {
@@ -197,3 +198,23 @@ async def test_member_changes_are_refused_when_they_cannot_be_made(
         "validation-error",
     )
     assert_problem(await client.delete(f"{members}/olga", headers=team.owner), 409, "last-admin")
+
+
+async def test_a_log_admin_sets_how_long_a_proposal_may_rest_before_it_is_stale(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    url = f"/v1/logs/{team.slug}"
+    etag = (await client.get(url, headers=team.owner)).headers["etag"]
+    owner = {**team.owner, "If-Match": etag}
+    reply = await client.patch(url, json={"stale_after_days": 14}, headers=owner)
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["stale_after_days"] == 14
+    assert (await client.get(url, headers=team.viewer)).json()["stale_after_days"] == 14
+    owner["If-Match"] = reply.headers["etag"]
+    for bad in (0, 3651, "soon", None):
+        refused = await client.patch(url, json={"stale_after_days": bad}, headers=owner)
+        assert refused.status_code == 422, (bad, refused.text)
+        assert "stale_after_days" in refused.text
+    author = {**team.author, "If-Match": reply.headers["etag"]}
+    forbidden = await client.patch(url, json={"stale_after_days": 7}, headers=author)
+    assert forbidden.status_code == 403

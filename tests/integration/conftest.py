@@ -162,7 +162,7 @@ class Registry:
         members: dict[str, Role] | None = None,
     ) -> LogSlug:
         log = Log.create(
-            slug=LogSlug(slug), title=slug.title(), creator=creator, visibility=visibility
+            slug=LogSlug(slug), title=slug.title(), creator=creator, at=AT, visibility=visibility
         )
         log.members.update(members or {})
         async with self.uow() as uow:

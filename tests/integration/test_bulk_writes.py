@@ -117,9 +117,14 @@ async def _stored_rows(
 
 
 async def _stored_events(engine: AsyncEngine) -> set[tuple[Any, ...]]:
+    """The decisions' events (a log's own events have no number)."""
     columns = ("log_slug", "number", "version", "event", "actor", "at")
     async with engine.connect() as connection:
-        result = await connection.execute(select(*(decision_events.c[c] for c in columns)))
+        result = await connection.execute(
+            select(*(decision_events.c[c] for c in columns)).where(
+                decision_events.c.number.is_not(None)
+            )
+        )
         return {tuple(row) for row in result}
 
 

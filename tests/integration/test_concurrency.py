@@ -107,9 +107,9 @@ async def test_a_stale_log_update_raises_version_mismatch_and_writes_nothing(
         late = await second.logs.get(core)
         assert early is not None
         assert late is not None
-        early.update(title="Renamed")
+        early.update(title="Renamed", by="alice", at=AT)
         await first.commit()
-        late.set_member("bob", Role.AUTHOR)
+        late.set_member("bob", Role.AUTHOR, by="alice", at=AT)
         with pytest.raises(VersionMismatch, match="log core"):
             await second.commit()
 

@@ -35,9 +35,9 @@ async def test_a_log_round_trips_with_its_members(registry: Registry) -> None:
         assert (log.title, log.visibility, log.version) == ("Core", Visibility.PUBLIC, 1)
         assert log.members == {"alice": Role.ADMIN, "bob": Role.DECIDER, "carol": Role.VIEWER}
         assert await uow.logs.get(slug) is log
-        log.update(title="Core platform", description="Shared services")
-        log.set_member("bob", Role.ADMIN)
-        log.remove_member("carol")
+        log.update(title="Core platform", description="Shared services", by="alice", at=AT)
+        log.set_member("bob", Role.ADMIN, by="alice", at=AT)
+        log.remove_member("carol", by="alice", at=AT)
         await uow.commit()
 
     async with registry.uow() as uow:
@@ -305,7 +305,9 @@ async def test_adding_an_existing_log_or_user_raises_already_exists(registry: Re
     await registry.log("core")
     async with registry.uow() as uow:
         with pytest.raises(AlreadyExists, match="log core"):
-            await uow.logs.add(Log.create(slug=LogSlug("core"), title="Again", creator="alice"))
+            await uow.logs.add(
+                Log.create(slug=LogSlug("core"), title="Again", creator="alice", at=AT)
+            )
     async with registry.uow() as uow:
         with pytest.raises(AlreadyExists, match="user alice"):
             await uow.users.add(User("alice"))

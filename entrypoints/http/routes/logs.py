@@ -115,6 +115,7 @@ async def update_log(
             title=body.title,
             description=body.description,
             visibility=body.visibility,
+            stale_after_days=body.stale_after_days,
             expected_version=expected,
         )
     )

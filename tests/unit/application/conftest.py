@@ -44,10 +44,10 @@ async def platform(store: Store) -> LogSlug:
     for actor in (OWNER, AUTHOR, DECIDER, VIEWER, STRANGER, ADMIN):
         assert actor.username
         store.users[actor.username] = User(actor.username, is_admin=actor.is_admin)
-    await CreateLogHandler(FakeUnitOfWork(store))(
+    await CreateLogHandler(FakeUnitOfWork(store), FakeClock())(
         CreateLog(actor=OWNER, slug=LOG, title="Platform", visibility=Visibility.PRIVATE)
     )
-    members = SetMemberHandler(FakeUnitOfWork(store))
+    members = SetMemberHandler(FakeUnitOfWork(store), FakeClock())
     for actor, role in ((AUTHOR, Role.AUTHOR), (DECIDER, Role.DECIDER), (VIEWER, Role.VIEWER)):
         assert actor.username
         await members(SetMember(actor=OWNER, slug=LOG, username=actor.username, role=role))

@@ -268,12 +268,14 @@ class LifecycleMachine(RuleBasedStateMachine):
         for slug in LOGS:
             visibility = Visibility.PUBLIC if self.public[slug] else Visibility.PRIVATE
             self.run(
-                CreateLogHandler(self.uow())(
+                CreateLogHandler(self.uow(), self.clock)(
                     CreateLog(owner, slug, slug.value.title(), visibility=visibility)
                 )
             )
             for username, role in INITIAL_ROLES[slug].items():
-                self.run(SetMemberHandler(self.uow())(SetMember(owner, slug, username, role)))
+                self.run(
+                    SetMemberHandler(self.uow(), self.clock)(SetMember(owner, slug, username, role))
+                )
 
     # -- plumbing ---------------------------------------------------------------
 
@@ -774,17 +776,23 @@ class LifecycleMachine(RuleBasedStateMachine):
         if change == "visibility":
             public = not self.public[slug]
             visibility = Visibility.PUBLIC if public else Visibility.PRIVATE
-            self.run(UpdateLogHandler(self.uow())(UpdateLog(owner, slug, visibility=visibility)))
+            self.run(
+                UpdateLogHandler(self.uow(), self.clock)(
+                    UpdateLog(owner, slug, visibility=visibility)
+                )
+            )
             self.public[slug] = public
         elif change == "role":
             username = data.draw(st.sampled_from(MEMBERS_TO_CHANGE), label="username")
             roles = [None, Role.VIEWER, Role.AUTHOR, Role.DECIDER]
             role = data.draw(st.sampled_from(roles), label="role")
             if role is not None:
-                self.run(SetMemberHandler(self.uow())(SetMember(owner, slug, username, role)))
+                self.run(
+                    SetMemberHandler(self.uow(), self.clock)(SetMember(owner, slug, username, role))
+                )
                 self.roles[slug][username] = role
                 return
-            step = RemoveMemberHandler(self.uow())(RemoveMember(owner, slug, username))
+            step = RemoveMemberHandler(self.uow(), self.clock)(RemoveMember(owner, slug, username))
             if username not in self.roles[slug]:
                 self.refused(NotFound, step)
                 return

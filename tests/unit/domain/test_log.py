@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import hypothesis.strategies as st
 import pytest
 from hypothesis import given
@@ -11,11 +13,12 @@ from domain.log import LastAdmin, Log
 from domain.values import LogSlug, Role, Visibility
 
 SLUG = LogSlug("platform")
+AT = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 PEOPLE = ["owner", "ann", "dee", "vic"]
 
 
 def new_log() -> Log:
-    return Log.create(slug=SLUG, title="Platform", creator="owner")
+    return Log.create(slug=SLUG, title="Platform", creator="owner", at=AT)
 
 
 def test_the_creator_is_the_first_admin_of_a_private_log() -> None:
@@ -47,7 +50,9 @@ membership_ops = st.lists(
 
 def apply(log: Log, username: str, role: Role | None) -> bool:
     """Set `username`'s role, or remove them when `role` is None."""
-    return log.remove_member(username) if role is None else log.set_member(username, role)
+    if role is None:
+        return log.remove_member(username, by="owner", at=AT)
+    return log.set_member(username, role, by="owner", at=AT)
 
 
 @given(membership_ops)
@@ -78,18 +83,18 @@ def test_a_log_always_keeps_an_admin_and_its_version_counts_real_changes(
 def test_the_last_admin_can_be_demoted_once_someone_else_is_admin() -> None:
     log = new_log()
     with pytest.raises(LastAdmin):
-        log.set_member("owner", Role.DECIDER)
+        log.set_member("owner", Role.DECIDER, by="owner", at=AT)
     with pytest.raises(LastAdmin):
-        log.remove_member("owner")
-    log.set_member("ann", Role.ADMIN)
-    log.remove_member("owner")
+        log.remove_member("owner", by="owner", at=AT)
+    log.set_member("ann", Role.ADMIN, by="owner", at=AT)
+    log.remove_member("owner", by="owner", at=AT)
     assert log.members == {"ann": Role.ADMIN}
 
 
 def test_a_member_must_have_a_valid_username() -> None:
     log = new_log()
     with pytest.raises(InvalidValue):
-        log.set_member("not a name", Role.VIEWER)
+        log.set_member("not a name", Role.VIEWER, by="owner", at=AT)
     assert (log.members, log.version) == ({"owner": Role.ADMIN}, 1)
 
 
@@ -112,7 +117,7 @@ def test_updating_settings_bumps_the_version_only_when_something_changes(
         before = (log.title, log.description, log.visibility, log.version)
         wanted = {key: str(v).strip() if key == "title" else v for key, v in update.items()}
         changes = any(getattr(log, key) != value for key, value in wanted.items())
-        assert log.update(**update) == changes  # type: ignore[arg-type]
+        assert log.update(**update, by="owner", at=AT) == changes  # type: ignore[arg-type]
         assert log.version == before[3] + (1 if changes else 0)
         for key, value in wanted.items():
             assert getattr(log, key) == value
@@ -122,12 +127,25 @@ def test_updating_settings_bumps_the_version_only_when_something_changes(
 def test_a_log_title_is_one_non_blank_line_of_at_most_200_characters(title: str) -> None:
     log = new_log()
     with pytest.raises(InvalidValue):
-        log.update(title=title)
+        log.update(title=title, by="owner", at=AT)
     assert (log.title, log.version) == ("Platform", 1)
 
 
 def test_a_description_may_not_exceed_ten_thousand_characters() -> None:
     log = new_log()
     with pytest.raises(InvalidValue):
-        log.update(description="x" * 10_001)
-    assert log.update(description="x" * 10_000)
+        log.update(description="x" * 10_001, by="owner", at=AT)
+    assert log.update(description="x" * 10_000, by="owner", at=AT)
+
+
+@given(st.integers(min_value=-10, max_value=4000))
+def test_stale_after_days_is_a_whole_number_of_days_from_one_to_ten_years(days: int) -> None:
+    log = new_log()
+    assert log.stale_after_days == 30
+    if 1 <= days <= 3650:
+        assert log.update(stale_after_days=days, by="owner", at=AT) == (days != 30)
+        assert log.stale_after_days == days
+    else:
+        with pytest.raises(InvalidValue, match="stale_after_days"):
+            log.update(stale_after_days=days, by="owner", at=AT)
+        assert (log.stale_after_days, log.version) == (30, 1)

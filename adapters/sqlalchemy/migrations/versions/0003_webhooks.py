@@ -1,7 +1,7 @@
 """Webhooks: subscriptions per log, their deliveries, and each delivery's attempts.
 
 Revision ID: 0003_webhooks
-Revises: 0001
+Revises: 0002_outbox
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003_webhooks"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002_outbox"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

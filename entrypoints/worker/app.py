@@ -1,0 +1,91 @@
+"""The worker's and the beat's Celery app: tasks, schedule, liveness, dead letters."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import structlog
+from celery import Celery, bootsteps
+
+from entrypoints.settings import Settings
+from entrypoints.worker.celery_app import create_celery, dead_letter_queue, is_embedded
+from entrypoints.worker.runtime import Runtimes
+from entrypoints.worker.tasks import (
+    RELAY_OUTBOX,
+    SWEEP_REVIEWS,
+    SWEEP_STALE_PROPOSALS,
+    register_tasks,
+)
+
+log = structlog.get_logger(__name__)
+
+HEARTBEAT_SECONDS = 5.0
+
+
+def create_worker_app(settings: Settings) -> Celery:
+    app = create_celery(settings)
+    register_tasks(app, Runtimes(settings))
+    app.conf.beat_schedule = beat_schedule(settings)
+    app.steps["consumer"].add(_heartbeat_step(settings.heartbeat_path))
+    if not is_embedded(settings):
+        app.steps["consumer"].add(_dead_letter_step(settings))
+    return app
+
+
+def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    """One static schedule. Each tick expires after one period: ticks missed while no
+    worker ran are not all run at once when one comes back."""
+    periods = {
+        "outbox-relay": (RELAY_OUTBOX, settings.outbox_relay_every_seconds),
+        "review-sweep": (SWEEP_REVIEWS, settings.review_sweep_every_seconds),
+        "stale-proposals": (SWEEP_STALE_PROPOSALS, settings.stale_proposals_every_seconds),
+    }
+    return {
+        name: {"task": task, "schedule": every, "options": {"expires": every}}
+        for name, (task, every) in periods.items()
+    }
+
+
+def is_alive(path: Path, max_age: float) -> bool:
+    """What a liveness probe asks: has the worker touched its heartbeat file lately?"""
+    try:
+        return time.time() - path.stat().st_mtime <= max_age
+    except FileNotFoundError:
+        return False
+
+
+def _heartbeat_step(path: Path) -> type[bootsteps.StartStopStep]:
+    class Heartbeat(bootsteps.StartStopStep):
+        """Touches the heartbeat file while the consumer's loop turns (for a probe)."""
+
+        def __init__(self, parent: Any, **kwargs: Any) -> None:
+            super().__init__(parent, **kwargs)
+            self.timer_ref: Any = None
+
+        def start(self, parent: Any) -> None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch()
+            self.timer_ref = parent.timer.call_repeatedly(HEARTBEAT_SECONDS, path.touch)
+
+        def stop(self, parent: Any) -> None:
+            if self.timer_ref is not None:
+                self.timer_ref.cancel()
+            path.unlink(missing_ok=True)
+
+    return Heartbeat
+
+
+def _dead_letter_step(settings: Settings) -> type[bootsteps.StartStopStep]:
+    class DeclareDeadLetters(bootsteps.StartStopStep):
+        """The dead-letter queue must exist before RabbitMQ dead-letters into it."""
+
+        requires = {"celery.worker.consumer.connection:Connection"}
+
+        def start(self, parent: Any) -> None:
+            queue = dead_letter_queue(settings)
+            queue(parent.connection.default_channel).declare()
+            log.info("dead_letter_queue_declared", queue=queue.name)
+
+    return DeclareDeadLetters
