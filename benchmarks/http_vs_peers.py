@@ -494,7 +494,7 @@ def wrk(
     case: Scenario,
     token: str | None,
     script: Path,
-    seconds: float,
+    seconds: int,
     connections: int,
 ) -> tuple[str, float]:
     command = [
@@ -526,8 +526,8 @@ def measure(
     case: Scenario,
     token: str | None,
     script: Path,
-    warmup: float,
-    seconds: float,
+    warmup: int,
+    seconds: int,
     connections: int,
 ) -> Sample:
     if warmup:
@@ -688,9 +688,9 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument(
-        "--warmup", type=float, default=3, help="seconds of load before each timed run"
+        "--warmup", type=int, default=3, help="seconds of load before each timed run"
     )
-    parser.add_argument("--duration", type=float, default=10, help="seconds of each timed run")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of each timed run")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--decisions", type=int, default=10_000)
     parser.add_argument(
