@@ -540,7 +540,9 @@ def measure(
     if failures or (errors and errors[4] != "0"):
         raise SystemExit(f"{server.variant.key} failed under load ({case.key}):\n{output}")
     requests = int(re.search(r"(\d+) requests in", output)[1])  # type: ignore[index]
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    latency = dict(re.findall(r"^\s*(50|99)(?:\.0+)?%\s+([\d.]+(?:us|ms|s|m))\s*$", output, re.M))
+    if set(latency) != {"50", "99"}:
+        raise SystemExit(f"unexpected wrk output for {server.variant.key} ({case.key}):\n{output}")
     return Sample(
         requests_per_s=float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),  # type: ignore[index]
         p50_ms=_ms(latency["50"]),
