@@ -8,7 +8,7 @@ import pytest
 
 from adapters.sqlalchemy import SqlAlchemyReadModel
 from application.errors import AlreadyExists, NotFound, VersionMismatch
-from application.views import DecisionFilters
+from application.views import Actor, DecisionFilters
 from domain.decision import Changes, Decision
 from domain.events import DecisionAccepted, DecisionEdited, DecisionWithdrawn
 from domain.links import Link, LinkKind
@@ -221,7 +221,7 @@ async def test_editing_resyncs_the_tags_people_and_links_that_filters_use(
     assert await numbers(DecisionFilters(tag="ops")) == [1]
     assert await numbers(DecisionFilters(person="Ann")) == []
     assert await numbers(DecisionFilters(person="Bob")) == [1]
-    _, view = await read.decision(proposal, "alice")
+    _, _, view = await read.decision(proposal, Actor("alice"))
     assert view is not None
     assert [(link.kind, link.target) for link in view.links] == [("relates-to", "core/9")]
 
@@ -243,7 +243,7 @@ async def test_withdrawing_deletes_the_proposal_but_keeps_history_and_retires_th
         assert [type(e) for e in uow.collect_events()] == [DecisionWithdrawn]
 
     read = SqlAlchemyReadModel(registry.engine)
-    access, view = await read.decision(withdrawn, "alice")
+    _, access, view = await read.decision(withdrawn, Actor("alice"))
     assert access is not None
     assert view is None
     assert await read.decisions(core, DecisionFilters(tag="gone"), limit=10, after=None) == []

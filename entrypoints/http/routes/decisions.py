@@ -50,10 +50,11 @@ from domain.links import LinkKind
 from domain.values import DecisionRef, LogSlug
 from entrypoints.http import schemas
 from entrypoints.http.dependencies import (
-    CurrentActor,
+    CurrentCaller,
     IfMatch,
     RequiredIfMatch,
     SignedInActor,
+    authenticate_caller,
     provide,
     services_of,
 )
@@ -93,11 +94,12 @@ def _refs(texts: list[str], log: str, field: str) -> tuple[DecisionRef, ...]:
 async def get_decision(
     log: LogPath,
     n: NumberPath,
-    actor: CurrentActor,
+    caller: CurrentCaller,
     request: Request,
 ) -> Response:
     ref = decision_ref(log, n)
     if "text/markdown" in request.headers.get("accept", ""):
+        actor = await authenticate_caller(request, caller)
         render = services_of(request).get(RenderDecisionHandler)
         file = await render(RenderDecision(actor=actor, ref=ref))
         return Response(
@@ -107,7 +109,7 @@ async def get_decision(
         )
     # Looked up here rather than through Depends: one dependency fewer on the hot path.
     get = services_of(request).get(GetDecisionHandler)
-    return versioned_response(await get(GetDecision(actor=actor, ref=ref)))
+    return versioned_response(await get(GetDecision(caller=caller, ref=ref)))
 
 
 @router.post(
@@ -151,7 +153,7 @@ async def propose_decision(
 )
 async def list_decisions(
     log: LogPath,
-    actor: CurrentActor,
+    caller: CurrentCaller,
     list_decisions: Annotated[ListDecisionsHandler, Depends(provide(ListDecisionsHandler))],
     status: Annotated[Status | None, Query(description="Only in this status.")] = None,
     tag: Annotated[str | None, Query(description="Only with this tag.")] = None,
@@ -173,7 +175,7 @@ async def list_decisions(
         review_due=review_due,
     )
     page = await list_decisions(
-        ListDecisions(actor=actor, log=LogSlug(log), filters=filters, limit=limit, cursor=cursor)
+        ListDecisions(caller=caller, log=LogSlug(log), filters=filters, limit=limit, cursor=cursor)
     )
     return json_response(page)
 
@@ -345,10 +347,10 @@ async def supersede_decision(
 async def list_links(
     log: LogPath,
     n: NumberPath,
-    actor: CurrentActor,
+    caller: CurrentCaller,
     get: Annotated[GetDecisionHandler, Depends(provide(GetDecisionHandler))],
 ) -> Response:
-    view = await get(GetDecision(actor=actor, ref=decision_ref(log, n)))
+    view = await get(GetDecision(caller=caller, ref=decision_ref(log, n)))
     return list_response(view.links)
 
 
@@ -409,13 +411,13 @@ async def unlink_decision(
 async def get_history(
     log: LogPath,
     n: NumberPath,
-    actor: CurrentActor,
+    caller: CurrentCaller,
     history: Annotated[GetHistoryHandler, Depends(provide(GetHistoryHandler))],
     limit: LimitQuery = 100,
     cursor: CursorQuery = None,
 ) -> Response:
     page = await history(
-        GetHistory(actor=actor, ref=decision_ref(log, n), limit=limit, cursor=cursor)
+        GetHistory(caller=caller, ref=decision_ref(log, n), limit=limit, cursor=cursor)
     )
     return json_response(page)
 
@@ -430,7 +432,7 @@ async def get_history(
 async def get_current(
     log: LogPath,
     n: NumberPath,
-    actor: CurrentActor,
+    caller: CurrentCaller,
     current: Annotated[GetCurrentHandler, Depends(provide(GetCurrentHandler))],
 ) -> Response:
-    return list_response(await current(GetCurrent(actor=actor, ref=decision_ref(log, n))))
+    return list_response(await current(GetCurrent(caller=caller, ref=decision_ref(log, n))))
