@@ -461,7 +461,7 @@ def check_equal(
                 for line in server.log.read_text().splitlines()
                 if line.startswith("{")
             ]
-            access = [line for line in lines if line.get("logger") == "uvicorn.access"]
+            access = [line for line in lines if line.get("event") == "request"]
             if not access or "request_id" not in access[-1]:
                 raise SystemExit(f"{server.variant.key} wrote no access line with a request id")
     return checked

@@ -1,8 +1,9 @@
 """The SQL and the reply shapes every raw-SQL peer shares, so that they run the same queries.
 
-The queries are the ones the registry runs on its hot path: the caller's token, the
-log's visibility and the caller's role in it, and the decision, in one statement; a
-list page by keyset on (log_id, number). `?` placeholders; `postgres()` renumbers them.
+The queries are the ones the registry runs on its hot path, as SQLAlchemy compiles
+them: the caller's token, the log's visibility and the caller's role in it, and the
+decision, in one statement; a list page by keyset on (log_id, number). `?`
+placeholders; `postgres()` renumbers them.
 """
 
 from __future__ import annotations
@@ -12,32 +13,47 @@ import hashlib
 import re
 from typing import Any
 
-# The caller is found by the hash of its token; a NULL hash (anonymous) finds nobody.
-_CALLER = (
-    "(SELECT u.username AS username, u.is_admin AS is_admin FROM access_tokens t "
-    "JOIN users u ON u.username = t.username WHERE t.secret_hash = ?) AS caller"
+# Whom the token names (or nobody, for an anonymous caller), the log's visibility and
+# the caller's role in it, and the decision: always one row.
+_BY_TOKEN = (
+    "(SELECT users.username AS username, users.is_admin AS is_admin FROM users "
+    "JOIN access_tokens ON access_tokens.username = users.username "
+    "WHERE access_tokens.secret_hash = ?) AS caller"
+)
+_ANONYMOUS = "(SELECT CAST(? AS VARCHAR) AS username, false AS is_admin) AS caller"
+_ACCESS = (
+    "SELECT caller.username, caller.is_admin, logs.visibility, log_members.role{columns} "
+    "FROM (SELECT 1 AS one) AS one LEFT OUTER JOIN {caller} ON true "
+    "LEFT OUTER JOIN logs ON logs.slug = ? "
+    "LEFT OUTER JOIN log_members ON log_members.log_id = logs.id "
+    "AND log_members.username = caller.username{join}"
+)
+_DECISION_COLUMNS = (
+    ", decisions.number, decisions.title, decisions.status, decisions.date, "
+    "decisions.decision_makers, decisions.consulted, decisions.informed, decisions.tags, "
+    "decisions.content, decisions.links, decisions.review_by, decisions.version"
+)
+_DECISION_JOIN = " LEFT OUTER JOIN decisions ON decisions.log_id = logs.id AND decisions.number = ?"
+# Parameters: (token hash or None, slug[, number]).
+DECISION = {
+    kind: _ACCESS.format(columns=_DECISION_COLUMNS, caller=caller, join=_DECISION_JOIN)
+    for kind, caller in (("token", _BY_TOKEN), ("anonymous", _ANONYMOUS))
+}
+ACCESS = {
+    kind: _ACCESS.format(columns="", caller=caller, join="")
+    for kind, caller in (("token", _BY_TOKEN), ("anonymous", _ANONYMOUS))
+}
+# Parameters: (slug, after, limit).
+PAGE = (
+    "SELECT decisions.number, decisions.title, decisions.status, decisions.date, "
+    "decisions.tags, decisions.review_by, decisions.version FROM decisions "
+    "WHERE decisions.log_id = (SELECT logs.id FROM logs WHERE logs.slug = ?) "
+    "AND decisions.number > ? ORDER BY decisions.number LIMIT ?"
 )
 
-DECISION = (
-    "SELECT caller.username, l.visibility, m.role, d.number, d.title, d.status, d.date, "
-    "d.decision_makers, d.consulted, d.informed, d.tags, d.content, d.links, d.review_by, "
-    "d.version "
-    f"FROM logs l LEFT JOIN {_CALLER} ON true "
-    "LEFT JOIN log_members m ON m.log_id = l.id AND m.username = caller.username "
-    "LEFT JOIN decisions d ON d.log_id = l.id AND d.number = ? "
-    "WHERE l.slug = ?"
-)
-ACCESS = (
-    "SELECT caller.username, l.visibility, m.role "
-    f"FROM logs l LEFT JOIN {_CALLER} ON true "
-    "LEFT JOIN log_members m ON m.log_id = l.id AND m.username = caller.username "
-    "WHERE l.slug = ?"
-)
-PAGE = (
-    "SELECT d.number, d.title, d.status, d.date, d.tags, d.review_by, d.version "
-    "FROM decisions d WHERE d.log_id = (SELECT id FROM logs WHERE slug = ?) "
-    "AND d.number > ? ORDER BY d.number LIMIT ?"
-)
+
+def kind(token: str | None) -> str:
+    return "anonymous" if token is None else "token"
 
 
 def postgres(sql: str) -> str:
@@ -57,9 +73,9 @@ def token_hash(authorization: str | None) -> str | None:
 def readable(row: Any, token: str | None) -> bool:
     """The registry's rule for a read, in short: a valid token if one was sent, and a
     public log or a role in it."""
-    if row is None or (token is not None and row[0] is None):
+    if row[2] is None or (token is not None and row[0] is None):
         return False
-    return row[1] == "public" or row[2] is not None
+    return row[2] == "public" or row[3] is not None
 
 
 def after_cursor(cursor: str | None) -> int:
@@ -74,21 +90,21 @@ def cursor_after(number: int) -> str:
 
 
 def decision(slug: str, row: Any, loads: Any) -> dict[str, Any]:
-    """`row` from DECISION; JSON columns arrive as text (`loads` them) on both drivers."""
+    """`row` from DECISION; `loads` reads a JSON column as the driver gives it."""
     return {
         "log": slug,
-        "number": row[3],
-        "title": row[4],
-        "status": row[5],
-        "date": _day(row[6]),
-        "decision_makers": loads(row[7]),
-        "consulted": loads(row[8]),
-        "informed": loads(row[9]),
-        "tags": loads(row[10]),
-        "content": loads(row[11]),
-        "links": loads(row[12]),
-        "review_by": _day(row[13]),
-        "version": row[14],
+        "number": row[4],
+        "title": row[5],
+        "status": row[6],
+        "date": _day(row[7]),
+        "decision_makers": loads(row[8]),
+        "consulted": loads(row[9]),
+        "informed": loads(row[10]),
+        "tags": loads(row[11]),
+        "content": loads(row[12]),
+        "links": loads(row[13]),
+        "review_by": _day(row[14]),
+        "version": row[15],
     }
 
 

@@ -25,8 +25,8 @@ def db() -> sqlite3.Connection:
 @app.get("/v1/logs/<log>/decisions/<int:n>")
 def get_decision(log: str, n: int):  # type: ignore[no-untyped-def]
     token = reads.token_hash(request.headers.get("Authorization"))
-    row = db().execute(reads.DECISION, (token, n, log)).fetchone()
-    if not reads.readable(row, token) or row[3] is None:
+    row = db().execute(reads.DECISION[reads.kind(token)], (token, log, n)).fetchone()
+    if not reads.readable(row, token) or row[4] is None:
         abort(404)
     return jsonify(reads.decision(log, row, json.loads))
 
@@ -34,7 +34,9 @@ def get_decision(log: str, n: int):  # type: ignore[no-untyped-def]
 @app.get("/v1/logs/<log>/decisions")
 def list_decisions(log: str):  # type: ignore[no-untyped-def]
     token = reads.token_hash(request.headers.get("Authorization"))
-    if not reads.readable(db().execute(reads.ACCESS, (token, log)).fetchone(), token):
+    if not reads.readable(
+        db().execute(reads.ACCESS[reads.kind(token)], (token, log)).fetchone(), token
+    ):
         abort(404)
     limit = request.args.get("limit", 50, type=int)
     after = reads.after_cursor(request.args.get("cursor"))

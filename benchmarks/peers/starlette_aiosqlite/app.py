@@ -44,8 +44,10 @@ async def _fetch(sql: str, params: tuple[object, ...], many: bool) -> object:
 async def get_decision(request: Request) -> Response:
     slug = request.path_params["log"]
     token = reads.token_hash(request.headers.get("authorization"))
-    row = await _fetch(reads.DECISION, (token, request.path_params["n"], slug), many=False)
-    if not reads.readable(row, token) or row[3] is None:  # type: ignore[index]
+    row = await _fetch(
+        reads.DECISION[reads.kind(token)], (token, slug, request.path_params["n"]), many=False
+    )
+    if not reads.readable(row, token) or row[4] is None:  # type: ignore[index]
         return _NOT_FOUND
     return Response(
         orjson.dumps(reads.decision(slug, row, orjson.loads)), media_type="application/json"
@@ -55,7 +57,9 @@ async def get_decision(request: Request) -> Response:
 async def list_decisions(request: Request) -> Response:
     slug = request.path_params["log"]
     token = reads.token_hash(request.headers.get("authorization"))
-    if not reads.readable(await _fetch(reads.ACCESS, (token, slug), many=False), token):
+    if not reads.readable(
+        await _fetch(reads.ACCESS[reads.kind(token)], (token, slug), many=False), token
+    ):
         return _NOT_FOUND
     limit = int(request.query_params.get("limit", 50))
     after = reads.after_cursor(request.query_params.get("cursor"))

@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-_DECISION = reads.postgres(reads.DECISION)
-_ACCESS = reads.postgres(reads.ACCESS)
+_DECISION = {kind: reads.postgres(sql) for kind, sql in reads.DECISION.items()}
+_ACCESS = {kind: reads.postgres(sql) for kind, sql in reads.ACCESS.items()}
 _PAGE = reads.postgres(reads.PAGE)
 _NOT_FOUND = Response(b'{"status":404}', 404, media_type="application/json")
 _pool: asyncpg.Pool | None = None
@@ -34,8 +34,8 @@ async def get_decision(request: Request) -> Response:
     assert _pool is not None
     slug = request.path_params["log"]
     token = reads.token_hash(request.headers.get("authorization"))
-    row = await _pool.fetchrow(_DECISION, token, request.path_params["n"], slug)
-    if not reads.readable(row, token) or row[3] is None:
+    row = await _pool.fetchrow(_DECISION[reads.kind(token)], token, slug, request.path_params["n"])
+    if not reads.readable(row, token) or row[4] is None:
         return _NOT_FOUND
     return Response(
         orjson.dumps(reads.decision(slug, row, orjson.loads)), media_type="application/json"
@@ -46,7 +46,7 @@ async def list_decisions(request: Request) -> Response:
     assert _pool is not None
     slug = request.path_params["log"]
     token = reads.token_hash(request.headers.get("authorization"))
-    if not reads.readable(await _pool.fetchrow(_ACCESS, token, slug), token):
+    if not reads.readable(await _pool.fetchrow(_ACCESS[reads.kind(token)], token, slug), token):
         return _NOT_FOUND
     limit = int(request.query_params.get("limit", 50))
     after = reads.after_cursor(request.query_params.get("cursor"))

@@ -40,8 +40,10 @@ class DecisionHandler(tornado.web.RequestHandler):
 
     async def get(self, log: str, n: str) -> None:
         token = reads.token_hash(self.request.headers.get("Authorization"))
-        row = await self.pool.fetch(reads.DECISION, (token, int(n), log), many=False)
-        if not reads.readable(row, token) or row[3] is None:  # type: ignore[index]
+        row = await self.pool.fetch(
+            reads.DECISION[reads.kind(token)], (token, log, int(n)), many=False
+        )
+        if not reads.readable(row, token) or row[4] is None:  # type: ignore[index]
             raise tornado.web.HTTPError(404)
         self.write(reads.decision(log, row, json.loads))
 
@@ -52,7 +54,7 @@ class DecisionsHandler(tornado.web.RequestHandler):
 
     async def get(self, log: str) -> None:
         token = reads.token_hash(self.request.headers.get("Authorization"))
-        access = await self.pool.fetch(reads.ACCESS, (token, log), many=False)
+        access = await self.pool.fetch(reads.ACCESS[reads.kind(token)], (token, log), many=False)
         if not reads.readable(access, token):
             raise tornado.web.HTTPError(404)
         limit = int(self.get_query_argument("limit", "50"))
