@@ -114,6 +114,11 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
         pool_size=_SQLITE_POOL_SIZE,
         max_overflow=0,
         pool_timeout=30,
+        # No ROLLBACK when a connection goes back to the pool: each is a trip to its
+        # thread, and there is never anything to roll back. The driver is in autocommit
+        # (see _on_connect), reads run outside transactions, and a unit of work's
+        # Connection ends its own transaction before it lets the connection go.
+        pool_reset_on_return=None,
         json_deserializer=json_loads,
     )
 

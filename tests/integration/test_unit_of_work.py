@@ -160,6 +160,34 @@ async def test_leaving_without_commit_rolls_back(registry: Registry) -> None:
     assert uow.collect_events() == []
 
 
+async def test_no_connection_goes_back_to_the_pool_inside_a_transaction(
+    registry: Registry,
+) -> None:
+    """The pool does not roll back what it gets back (no reset on return, on SQLite):
+    every unit of work, abandoned or failed, must end its own transaction."""
+    core = await registry.log("core")
+    first = await registry.propose(core, "First")
+    # More than the pool holds, so that every pooled connection is used again.
+    for _ in range(12):
+        async with registry.uow() as uow:
+            number = await uow.logs.next_number(core)
+            await uow.decisions.add(
+                Decision.propose(ref=DecisionRef(core, number), title="Never", by="bob", at=AT)
+            )
+        async with registry.uow() as uow:
+            await uow.decisions.add(
+                Decision.propose(ref=first, title="Same number", by="bob", at=AT)
+            )
+            with pytest.raises(VersionMismatch):
+                await uow.commit()
+
+    assert await registry.propose(core, "Second") == ref("core/2")
+    listed = await SqlAlchemyReadModel(registry.engine).decisions(
+        core, DecisionFilters(), limit=10, after=None
+    )
+    assert [d.title for d in listed] == ["First", "Second"]
+
+
 async def test_a_failing_commit_leaves_the_database_as_it_was(registry: Registry) -> None:
     core = await registry.log("core")
     first = await registry.propose(core, "First")

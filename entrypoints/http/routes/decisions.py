@@ -154,7 +154,7 @@ async def propose_decision(
 async def list_decisions(
     log: LogPath,
     caller: CurrentCaller,
-    list_decisions: Annotated[ListDecisionsHandler, Depends(provide(ListDecisionsHandler))],
+    request: Request,
     status: Annotated[Status | None, Query(description="Only in this status.")] = None,
     tag: Annotated[str | None, Query(description="Only with this tag.")] = None,
     person: Annotated[
@@ -174,6 +174,8 @@ async def list_decisions(
         person=person,
         review_due=review_due,
     )
+    # Looked up here rather than through Depends, as in get_decision: the other hot path.
+    list_decisions = services_of(request).get(ListDecisionsHandler)
     page = await list_decisions(
         ListDecisions(caller=caller, log=LogSlug(log), filters=filters, limit=limit, cursor=cursor)
     )
