@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, Select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.types import TypeEngine
+from sqlalchemy.util import greenlet_spawn
 
 from adapters.sqlalchemy.json_columns import json_loads
 from adapters.sqlalchemy.tables import UtcDateTime
@@ -70,17 +71,21 @@ class DriverReads:
 
     async def _fetch(self, sql: str, args: list[Any]) -> list[Row]:
         for attempt in (1, 2):
-            async with self._engine.connect() as connection:
-                driver: Any = (await connection.get_raw_connection()).driver_connection
-                try:
-                    if self._sqlite:
-                        return list(await driver.execute_fetchall(sql, args))
-                    return list(await driver.fetch(sql, *args))
-                except Exception:
-                    if attempt == 2 or self._sqlite or not driver.is_closed():
-                        raise
-                    # The server dropped it: discard it, and the pool reconnects.
-                    await connection.invalidate()
+            # The pooled DBAPI connection itself: no Connection around it to build.
+            pooled = await self._engine.raw_connection()
+            driver: Any = pooled.driver_connection
+            try:
+                if self._sqlite:
+                    return list(await driver.execute_fetchall(sql, args))
+                return list(await driver.fetch(sql, *args))
+            except Exception:
+                if attempt == 2 or self._sqlite or not driver.is_closed():
+                    raise
+                # The server dropped it: discard it, and the pool reconnects.
+                await greenlet_spawn(pooled.invalidate)
+            finally:
+                # In a greenlet: giving a connection back may close it, which awaits.
+                await greenlet_spawn(pooled.close)
         raise AssertionError("unreachable")
 
     def _prepare(self, statement: Select[Any]) -> _Prepared:
