@@ -1,9 +1,10 @@
 """Prebuilt reads run on the driver's own connection: one trip to the driver each.
 
 A Core select is compiled once per engine into the driver's SQL (`?` for aiosqlite,
-`$n` for asyncpg) and its parameter order. Each call checks a connection out of the
-engine's pool and fetches with the driver itself, skipping SQLAlchemy's DBAPI adapter,
-execution context and row processing, which cost more than the query on the hot path.
+`$n` for asyncpg) and its parameter order. Each call borrows one of the read side's
+connections (see `read_connections`) and fetches with the driver itself, skipping
+SQLAlchemy's DBAPI adapter, execution context and row processing, which cost more than
+the query on the hot path.
 The few values a driver hands over raw (SQLite's
 JSON, dates and booleans as text and integers) are read by the column's type, so rows
 hold the same Python values on both backends.
@@ -22,9 +23,9 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, Select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.types import TypeEngine
-from sqlalchemy.util import greenlet_spawn
 
 from adapters.sqlalchemy.json_columns import json_loads
+from adapters.sqlalchemy.read_connections import ReadConnections
 from adapters.sqlalchemy.tables import UtcDateTime
 
 Row = Sequence[Any]
@@ -49,6 +50,7 @@ class _Prepared:
 class DriverReads:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._connections = ReadConnections.of(engine)
         self._sqlite = engine.dialect.name == "sqlite"
         self._prepared: dict[Select[Any], _Prepared] = {}
 
@@ -71,21 +73,23 @@ class DriverReads:
 
     async def _fetch(self, sql: str, args: list[Any]) -> list[Row]:
         for attempt in (1, 2):
-            # The pooled DBAPI connection itself: no Connection around it to build.
-            pooled = await self._engine.raw_connection()
-            driver: Any = pooled.driver_connection
+            loan = await self._connections.take()
+            driver = self._connections.driver(loan)
             try:
                 if self._sqlite:
-                    return list(await driver.execute_fetchall(sql, args))
-                return list(await driver.fetch(sql, *args))
-            except Exception:
-                if attempt == 2 or self._sqlite or not driver.is_closed():
+                    rows = list(await driver.execute_fetchall(sql, args))
+                else:
+                    rows = list(await driver.fetch(sql, *args))
+            except BaseException:
+                # Whatever went wrong (a query cancelled half way, say), the connection
+                # is not lent again.
+                closed = not self._sqlite and driver.is_closed()
+                await self._connections.discard(loan)
+                if attempt == 2 or not closed:
                     raise
-                # The server dropped it: discard it, and the pool reconnects.
-                await greenlet_spawn(pooled.invalidate)
-            finally:
-                # In a greenlet: giving a connection back may close it, which awaits.
-                await greenlet_spawn(pooled.close)
+                continue
+            await self._connections.give_back(loan)
+            return rows
         raise AssertionError("unreachable")
 
     def _prepare(self, statement: Select[Any]) -> _Prepared:

@@ -119,3 +119,27 @@ async def test_connections_the_server_closed_are_replaced_without_failing_a_requ
     assert [await read.log(core) for _ in range(5)] == [await read.log(core)] * 5
     async with SqlAlchemyUnitOfWork(registry.engine) as uow:
         assert await uow.logs.get(core) is not None
+
+
+async def test_reads_beyond_the_read_connections_wait_their_turn_and_writers_keep_theirs(
+    registry: Registry,
+) -> None:
+    core = await registry.log("core", visibility=Visibility.PUBLIC)
+    read = SqlAlchemyReadModel(registry.engine)
+    readers = [read.log(core) for _ in range(40)]
+    writers = [registry.propose(core, f"Decision {i}") for i in range(6)]
+
+    (*logs,) = await asyncio.gather(*readers, *writers)
+
+    assert all(log is not None and log.slug == "core" for log in logs[:40])
+    assert sorted(ref.number.value for ref in logs[40:]) == list(range(1, 7))
+
+
+async def test_the_read_side_reconnects_after_the_engine_is_disposed(registry: Registry) -> None:
+    core = await registry.log("core", visibility=Visibility.PUBLIC)
+    read = SqlAlchemyReadModel(registry.engine)
+    before = await asyncio.gather(*(read.log(core) for _ in range(8)))
+
+    await registry.engine.dispose()
+
+    assert await asyncio.gather(*(read.log(core) for _ in range(8))) == before
