@@ -24,8 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util import greenlet_spawn
 
-# Of the engine's pool: SQLite's holds 8, PostgreSQL's 10 (and 10 overflow).
-_SIZE = {"sqlite": 4, "postgresql": 5}
+# How many of the engine's pool (SQLite's 8; PostgreSQL's 10 and 10 overflow) the reads
+# keep: enough to keep one core busy across round trips; the rest is the writers'.
+_SIZE = {"sqlite": 4, "postgresql": 8}
 
 Loan = tuple[int, PoolProxiedConnection]
 

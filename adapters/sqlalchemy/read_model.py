@@ -397,13 +397,5 @@ def _log_view(row: Row) -> LogView:
 def _summary(slug: str, row: Row) -> DecisionSummary:
     """From (number, title, status, date, tags, review_by, version)."""
     number, title, status, date, tags, review_by, version = row
-    return DecisionSummary(
-        log=slug,
-        number=number,
-        title=title,
-        status=status,
-        date=date,
-        tags=tuple(tags),
-        review_by=review_by,
-        version=version,
-    )
+    # Positional: a list page builds fifty of these.
+    return DecisionSummary(slug, number, title, status, date, tuple(tags), review_by, version)
