@@ -57,7 +57,8 @@ class RequestContextMiddleware:
                 message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id)]
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=request_id.decode()):
+        bound = structlog.contextvars.bind_contextvars(request_id=request_id.decode())
+        try:
             try:
                 await self.app(scope, receive, send_with_id)
             except Exception as error:
@@ -76,6 +77,8 @@ class RequestContextMiddleware:
                     ms=round((time.perf_counter() - started) * 1000, 2),
                     client=client[0] if client else None,
                 )
+        finally:
+            structlog.contextvars.reset_contextvars(**bound)
 
 
 class BodySizeLimitMiddleware:
@@ -94,8 +97,12 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        declared, chunked = _framing(scope)
+        if declared is None and not chunked:
+            # No Content-Length and not chunked: HTTP/1.1 says there is no body.
+            await self.app(scope, receive, send)
+            return
         limit = self.max_upload_bytes if _UPLOAD_PATH.match(scope["path"]) else self.max_bytes
-        declared = _content_length(scope)
         if declared is not None and declared > limit:
             response = problem_response(CONTENT_TOO_LARGE, _detail(limit), instance=scope["path"])
             await response(scope, receive, send)
@@ -130,8 +137,15 @@ def _request_id(scope: Scope) -> bytes | None:
     return None
 
 
-def _content_length(scope: Scope) -> int | None:
+def _framing(scope: Scope) -> tuple[int | None, bool]:
+    """The declared Content-Length (None when absent or not a number), and whether the
+    body is sent in chunks."""
+    declared, chunked = None, False
     for name, value in scope["headers"]:
         if name == b"content-length":
-            return int(value) if value.isdigit() else None
-    return None
+            declared = int(value) if value.isdigit() else -1
+        elif name == b"transfer-encoding":
+            chunked = True
+    # A Content-Length that is not a number: the server refuses such a request first;
+    # were one to come through, its body is still counted.
+    return (None if declared == -1 else declared), chunked or declared == -1
