@@ -1,6 +1,8 @@
 """Commands and queries: what a caller asks of the application, as plain values.
 
 Every command names its `actor`; the handler decides whether that actor may do it.
+Queries name their `caller` instead, whose credentials the read that answers them
+checks in the same statement (application.authentication).
 `expected_version` carries an HTTP If-Match (None: do not check).
 """
 
@@ -11,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from application.authentication import Caller
 from application.outbound import OutboundEvent
 from application.views import Actor, DecisionFilters
 from domain.content import Content
@@ -154,32 +157,32 @@ class CreateToken:
 
 @dataclass(frozen=True, slots=True)
 class GetLog:
-    actor: Actor
+    caller: Caller
     slug: LogSlug
 
 
 @dataclass(frozen=True, slots=True)
 class ListLogs:
-    actor: Actor
+    caller: Caller
     limit: int = 50
     cursor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ListMembers:
-    actor: Actor
+    caller: Caller
     slug: LogSlug
 
 
 @dataclass(frozen=True, slots=True)
 class GetDecision:
-    actor: Actor
+    caller: Caller
     ref: DecisionRef
 
 
 @dataclass(frozen=True, slots=True)
 class ListDecisions:
-    actor: Actor
+    caller: Caller
     log: LogSlug
     filters: DecisionFilters = field(default_factory=DecisionFilters)
     limit: int = 50
@@ -188,7 +191,7 @@ class ListDecisions:
 
 @dataclass(frozen=True, slots=True)
 class GetHistory:
-    actor: Actor
+    caller: Caller
     ref: DecisionRef
     limit: int = 100
     cursor: str | None = None
@@ -196,15 +199,15 @@ class GetHistory:
 
 @dataclass(frozen=True, slots=True)
 class GetCurrent:
-    actor: Actor
+    caller: Caller
     ref: DecisionRef
 
 
 @dataclass(frozen=True, slots=True)
 class Authenticate:
-    """Turn a bearer token into an actor (None: no token given)."""
+    """Turn what a caller presents into an actor (see application.authentication)."""
 
-    token: str | None
+    caller: Caller
 
 
 MAX_LIMIT = 200

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from application.authentication import Caller, Credentials
 from application.outbound import OutboundEvent
 from application.views import (
     Actor,
@@ -128,9 +129,16 @@ class UnitOfWork(Protocol):
 class ReadModel(Protocol):
     """Queries straight into DTOs: never loads aggregates."""
 
-    async def actor_for_token(self, secret_hash: str) -> Actor | None: ...
+    async def actor_for(self, credentials: Credentials) -> Actor | None:
+        """The user the credentials name, if they are valid (application.authentication)."""
+        ...
 
-    async def log_access(self, slug: LogSlug, username: str | None) -> LogAccess | None: ...
+    async def log_access(
+        self, slug: LogSlug, caller: Caller
+    ) -> tuple[Actor | None, LogAccess | None]:
+        """Whom the caller's credentials name (as `actor_for`) and the log's access for
+        that caller, in one round trip; no access when there is no such log."""
+        ...
 
     async def log_accesses(
         self, slugs: Collection[LogSlug], username: str | None
@@ -145,9 +153,9 @@ class ReadModel(Protocol):
     async def members(self, slug: LogSlug) -> list[MemberView]: ...
 
     async def decision(
-        self, ref: DecisionRef, username: str | None
-    ) -> tuple[LogAccess | None, DecisionView | None]:
-        """The log's access for `username` and the decision, in one round trip."""
+        self, ref: DecisionRef, caller: Caller
+    ) -> tuple[Actor | None, LogAccess | None, DecisionView | None]:
+        """As `log_access`, and the decision, in one round trip."""
         ...
 
     async def decisions(

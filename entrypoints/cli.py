@@ -65,8 +65,10 @@ def serve(settings: Settings, host: str, port: int) -> None:
             f"{settings.admin_token_path}:\n\n    {token}\n"
         )
     click.echo(f"API docs: http://{shown_host}:{port}/docs")
-    # log_config=None: uvicorn's loggers go through our structlog configuration.
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+    # log_config=None: uvicorn's loggers go through our structlog configuration; the
+    # app writes the access lines itself (entrypoints.http.middleware).
+    app = create_app(settings, long_running=True)
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
 
 
 @main.command()

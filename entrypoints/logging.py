@@ -1,7 +1,10 @@
 """structlog for the whole process: our own events and stdlib ones (uvicorn, alembic).
 
-Every line goes through one stdlib handler whose formatter runs the structlog
-processors, so a uvicorn access line carries the request id just like our events.
+Our events, the access line of every request among them, go through structlog's own
+pipeline straight to the stream: a few processors and one orjson call, no stdlib
+`logging` record on the way. What other libraries log through stdlib `logging` is
+rendered by the same processors, so every line has one shape and carries the request
+id when there is one.
 """
 
 from __future__ import annotations
@@ -26,8 +29,7 @@ def configure_logging(log_format: LogFormat, *, stream: TextIO | None = None) ->
     as_json = log_format == "json" or (log_format == "auto" and not out.isatty())
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_log_level,
-        structlog.stdlib.add_logger_name,
+        structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     renderer: Processor
@@ -38,15 +40,15 @@ def configure_logging(log_format: LogFormat, *, stream: TextIO | None = None) ->
         renderer = structlog.dev.ConsoleRenderer()
 
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        processors=[*shared, renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+        logger_factory=structlog.WriteLoggerFactory(file=out),
         cache_logger_on_first_use=True,
     )
     handler = logging.StreamHandler(out)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=shared,
+            foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
         )
     )

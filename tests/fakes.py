@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
+from application.authentication import Caller, Credentials
 from application.errors import VersionMismatch
 from application.views import (
     Actor,
@@ -217,22 +218,33 @@ class FakeReadModel:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    async def actor_for_token(self, secret_hash: str) -> Actor | None:
-        token = self.store.tokens.get(secret_hash)
+    async def actor_for(self, credentials: Credentials) -> Actor | None:
+        token = self.store.tokens.get(credentials.secret_hash)
         if token is None:
             return None
         return Actor(username=token.username, is_admin=self.store.users[token.username].is_admin)
 
-    async def log_access(self, slug: LogSlug, username: str | None) -> LogAccess | None:
+    async def _found(self, caller: Caller) -> Actor | None:
+        if isinstance(caller, Actor):
+            return caller
+        return await self.actor_for(caller)
+
+    def _access(self, slug: LogSlug, username: str | None) -> LogAccess | None:
         log = self.store.logs.get(slug)
         if log is None:
             return None
         return LogAccess(visibility=log.visibility, role=log.role_of(username))
 
+    async def log_access(
+        self, slug: LogSlug, caller: Caller
+    ) -> tuple[Actor | None, LogAccess | None]:
+        found = await self._found(caller)
+        return found, self._access(slug, None if found is None else found.username)
+
     async def log_accesses(
         self, slugs: Collection[LogSlug], username: str | None
     ) -> dict[LogSlug, LogAccess]:
-        accesses = {slug: await self.log_access(slug, username) for slug in slugs}
+        accesses = {slug: self._access(slug, username) for slug in slugs}
         return {slug: access for slug, access in accesses.items() if access is not None}
 
     async def log(self, slug: LogSlug) -> LogView | None:
@@ -257,11 +269,12 @@ class FakeReadModel:
         return [MemberView(username=u, role=r) for u, r in sorted(log.members.items())]
 
     async def decision(
-        self, ref: DecisionRef, username: str | None
-    ) -> tuple[LogAccess | None, DecisionView | None]:
+        self, ref: DecisionRef, caller: Caller
+    ) -> tuple[Actor | None, LogAccess | None, DecisionView | None]:
         decision = self.store.decisions.get(ref)
         view = None if decision is None else decision_view(decision)
-        return await self.log_access(ref.log, username), view
+        found, access = await self.log_access(ref.log, caller)
+        return found, access, view
 
     async def decisions(
         self,

@@ -9,7 +9,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from adapters.sqlalchemy.json_columns import json_loads
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _SQLITE = "sqlite+aiosqlite"
@@ -17,6 +20,7 @@ _POSTGRES = "postgresql+asyncpg"
 # Marks an engine whose connections run each statement on its own (see `for_reads`).
 _AUTOCOMMIT = "adr_registry_autocommit"
 
+_SQLITE_POOL_SIZE = 8
 _SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
@@ -31,16 +35,7 @@ def create_engine(url: str) -> AsyncEngine:
     if parsed.drivername == _SQLITE:
         return _sqlite_engine(parsed)
     if parsed.drivername == _POSTGRES:
-        return create_async_engine(
-            parsed,
-            pool_size=10,
-            max_overflow=10,
-            pool_timeout=30,
-            # Test a pooled connection before handing it out, so that a database restart
-            # or a dropped idle connection costs a reconnect, not a failed request.
-            pool_pre_ping=True,
-            pool_recycle=1800,
-        )
+        return _postgres_engine(parsed)
     raise ValueError(
         f"unsupported database URL {parsed.render_as_string()!r}: use "
         f"'{_SQLITE}:///path/to/registry.db' or '{_POSTGRES}://user@host/database'"
@@ -81,6 +76,28 @@ def _upgrade_to_head(connection: Connection) -> None:
     command.upgrade(config, "head")
 
 
+def _postgres_engine(url: URL) -> AsyncEngine:
+    engine = create_async_engine(
+        url,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=30,
+        pool_recycle=1800,
+        json_deserializer=json_loads,
+    )
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        # Instead of pool_pre_ping, which costs a round trip on every checkout: asyncpg
+        # sees the server close a connection (a restart, an idle timeout) as it happens,
+        # so a closed one is swapped for a fresh one here, for free. A connection lost
+        # without a word fails its statement; reads then retry once (driver_reads).
+        if dbapi_connection.driver_connection.is_closed():
+            raise DisconnectionError("the server closed this connection")
+
+    return engine
+
+
 def _sqlite_engine(url: URL) -> AsyncEngine:
     database = url.database or ""
     if database in ("", ":memory:") or url.query.get("mode") == "memory":
@@ -89,7 +106,21 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
             f"name a file, e.g. '{_SQLITE}:///var/adr-registry/registry.db'"
         )
     Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url)
+    engine = create_async_engine(
+        url,
+        # A fixed set of connections: an overflow connection would be closed on return
+        # and reopened soon after (a thread and four PRAGMAs each time). Callers beyond
+        # the pool wait for one; SQLite runs one writer at a time anyway.
+        pool_size=_SQLITE_POOL_SIZE,
+        max_overflow=0,
+        pool_timeout=30,
+        # No ROLLBACK when a connection goes back to the pool: each is a trip to its
+        # thread, and there is never anything to roll back. The driver is in autocommit
+        # (see _on_connect), reads run outside transactions, and a unit of work's
+        # Connection ends its own transaction before it lets the connection go.
+        pool_reset_on_return=None,
+        json_deserializer=json_loads,
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

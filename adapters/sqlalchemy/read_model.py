@@ -1,7 +1,9 @@
 """The read side: one Core select per query, straight into the DTOs of application.views.
 
-Every query is a single statement on its own connection (see `engine.for_reads`),
-index-backed, with keyset pagination.
+Every query is a single prebuilt statement, run on the driver's own connection (see
+`driver_reads`), index-backed, with keyset pagination. The statements that check a
+caller's access also authenticate the caller (see `credentials`): one statement serves
+a request to read a decision, whoever asks.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from collections.abc import Collection
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, bindparam, exists, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, literal_column, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sqlalchemy.credentials import CALLER_KINDS, caller_lookup
+from adapters.sqlalchemy.driver_reads import DriverReads, Row
 from adapters.sqlalchemy.engine import for_reads
 from adapters.sqlalchemy.tables import (
-    access_tokens,
     decision_events,
     decision_links,
     decision_people,
@@ -23,8 +26,8 @@ from adapters.sqlalchemy.tables import (
     decisions,
     log_members,
     logs,
-    users,
 )
+from application.authentication import Caller, Credentials
 from application.ports import ReadModel
 from application.views import (
     Actor,
@@ -41,20 +44,67 @@ from domain.lifecycle import Status
 from domain.links import LinkKind
 from domain.values import DecisionNumber, DecisionRef, LogSlug, Role, Visibility
 
-_ACTOR = (
-    select(users.c.username, users.c.is_admin)
-    .join(access_tokens, access_tokens.c.username == users.c.username)
-    .where(access_tokens.c.secret_hash == bindparam("secret_hash"))
-)
+# The log's id by slug, for the tables keyed by it: `log_id = (SELECT ...)` lets each
+# query walk its (log_id, ...) index instead of joining logs to every row.
+_LOG_ID = select(logs.c.id).where(logs.c.slug == bindparam("slug")).scalar_subquery()
 
-# A log with the caller's role in it, if any; a NULL username matches no member.
+# A log with a given user's role in it, if any; a NULL username matches no member.
 _LOGS_WITH_ROLE = logs.outerjoin(
     log_members,
     and_(log_members.c.log_id == logs.c.id, log_members.c.username == bindparam("username")),
 )
-_ACCESS = select(logs.c.slug, logs.c.visibility, log_members.c.role).select_from(_LOGS_WITH_ROLE)
-_LOG_ACCESS = _ACCESS.where(logs.c.slug == bindparam("slug"))
-_LOG_ACCESSES = _ACCESS.where(logs.c.slug.in_(bindparam("slugs", expanding=True)))
+_LOG_ACCESSES = (
+    select(logs.c.slug, logs.c.visibility, log_members.c.role)
+    .select_from(_LOGS_WITH_ROLE)
+    .where(logs.c.slug.in_(bindparam("slugs", expanding=True)))
+)
+
+
+def _with_caller(caller: Select[Any, Any], *columns: Any, decision: bool = False) -> Select[Any]:
+    """Whom the caller's credentials name, the log's visibility and their role in it (and
+    the decision): exactly one row, whether or not the caller, the log or the decision
+    exists, so that one statement answers every case."""
+    found = caller.subquery("caller")
+    one = select(literal_column("1").label("one")).subquery("one")
+    joined = (
+        one.outerjoin(found, true())
+        .outerjoin(logs, logs.c.slug == bindparam("slug"))
+        .outerjoin(
+            log_members,
+            and_(log_members.c.log_id == logs.c.id, log_members.c.username == found.c.username),
+        )
+    )
+    if decision:
+        joined = joined.outerjoin(
+            decisions,
+            and_(decisions.c.log_id == logs.c.id, decisions.c.number == bindparam("number")),
+        )
+    return select(
+        found.c.username, found.c.is_admin, logs.c.visibility, log_members.c.role, *columns
+    ).select_from(joined)
+
+
+# Keyed by the caller's kind of credentials (see credentials.CALLER_KINDS).
+_ACCESS = {kind: _with_caller(kind) for kind in CALLER_KINDS}
+_DECISION = {
+    kind: _with_caller(
+        kind,
+        decisions.c.number,
+        decisions.c.title,
+        decisions.c.status,
+        decisions.c.date,
+        decisions.c.decision_makers,
+        decisions.c.consulted,
+        decisions.c.informed,
+        decisions.c.tags,
+        decisions.c.content,
+        decisions.c.links,
+        decisions.c.review_by,
+        decisions.c.version,
+        decision=True,
+    )
+    for kind in CALLER_KINDS
+}
 
 _LOG_VIEW = select(
     logs.c.slug,
@@ -82,36 +132,8 @@ _READABLE_LOGS = _ALL_LOGS.where(
 
 _MEMBERS = (
     select(log_members.c.username, log_members.c.role)
-    .join(logs, logs.c.id == log_members.c.log_id)
-    .where(logs.c.slug == bindparam("slug"))
+    .where(log_members.c.log_id == _LOG_ID)
     .order_by(log_members.c.username)
-)
-
-# The hot path: access and decision in one row, whether or not either exists.
-_DECISION = (
-    select(
-        logs.c.visibility,
-        log_members.c.role,
-        decisions.c.number,
-        decisions.c.title,
-        decisions.c.status,
-        decisions.c.date,
-        decisions.c.decision_makers,
-        decisions.c.consulted,
-        decisions.c.informed,
-        decisions.c.tags,
-        decisions.c.content,
-        decisions.c.links,
-        decisions.c.review_by,
-        decisions.c.version,
-    )
-    .select_from(
-        _LOGS_WITH_ROLE.outerjoin(
-            decisions,
-            and_(decisions.c.log_id == logs.c.id, decisions.c.number == bindparam("number")),
-        )
-    )
-    .where(logs.c.slug == bindparam("slug"))
 )
 
 _SUMMARY = select(
@@ -188,11 +210,18 @@ def _decisions_statement(status: bool, tag: bool, person: bool, review_due: bool
     """The list query for one combination of filters, built once.
 
     Only the filters given appear in the SQL, so each combination gets a plan that
-    uses its index instead of one generic plan full of `:x IS NULL OR ...`.
+    uses its index instead of one generic plan full of `:x IS NULL OR ...`. The log is
+    the caller's (no join): the rows come straight off the (log_id, number) index.
     """
-    statement = _SUMMARY.where(
-        logs.c.slug == bindparam("slug"), decisions.c.number > bindparam("after")
-    )
+    statement = select(
+        decisions.c.number,
+        decisions.c.title,
+        decisions.c.status,
+        decisions.c.date,
+        decisions.c.tags,
+        decisions.c.review_by,
+        decisions.c.version,
+    ).where(decisions.c.log_id == _LOG_ID, decisions.c.number > bindparam("after"))
     if status:
         statement = statement.where(decisions.c.status == bindparam("status"))
     if tag:
@@ -219,33 +248,44 @@ def _decisions_statement(status: bool, tag: bool, person: bool, review_due: bool
 
 class SqlAlchemyReadModel(ReadModel):
     def __init__(self, engine: AsyncEngine) -> None:
+        self._reads = DriverReads(engine)
+        # For the one statement with an expanding IN (...), which needs SQLAlchemy.
         self._engine = for_reads(engine)
 
-    async def actor_for_token(self, secret_hash: str) -> Actor | None:
-        row = await self._one(_ACTOR, secret_hash=secret_hash)
-        return None if row is None else Actor(username=row.username, is_admin=row.is_admin)
+    async def actor_for(self, credentials: Credentials) -> Actor | None:
+        lookup, credential = caller_lookup(credentials)
+        row = await self._reads.one(lookup, credential=credential)
+        return None if row is None else Actor(username=row[0], is_admin=row[1])
 
-    async def log_access(self, slug: LogSlug, username: str | None) -> LogAccess | None:
-        row = await self._one(_LOG_ACCESS, slug=slug.value, username=username)
-        return None if row is None else _access(row.visibility, row.role)
+    async def log_access(
+        self, slug: LogSlug, caller: Caller
+    ) -> tuple[Actor | None, LogAccess | None]:
+        lookup, credential = caller_lookup(caller)
+        row = await self._reads.one(_ACCESS[lookup], credential=credential, slug=slug.value)
+        assert row is not None, "the access query answers one row, always"
+        return _found(row), _access(row[2], row[3])
 
     async def log_accesses(
         self, slugs: Collection[LogSlug], username: str | None
     ) -> dict[LogSlug, LogAccess]:
         if not slugs:
             return {}
-        rows = await self._all(
-            _LOG_ACCESSES, slugs=[slug.value for slug in slugs], username=username
-        )
-        return {LogSlug(row.slug): _access(row.visibility, row.role) for row in rows}
+        async with self._engine.connect() as connection:
+            result = await connection.execute(
+                _LOG_ACCESSES, {"slugs": [slug.value for slug in slugs], "username": username}
+            )
+            return {
+                LogSlug(slug): LogAccess(visibility=Visibility(visibility), role=_role(role))
+                for slug, visibility, role in result
+            }
 
     async def log(self, slug: LogSlug) -> LogView | None:
-        row = await self._one(_LOG, slug=slug.value)
+        row = await self._reads.one(_LOG, slug=slug.value)
         return None if row is None else _log_view(row)
 
     async def logs(self, actor: Actor, *, limit: int, after: LogSlug | None) -> list[LogView]:
         statement = _ALL_LOGS if actor.is_admin else _READABLE_LOGS
-        rows = await self._all(
+        rows = await self._reads.all(
             statement,
             after="" if after is None else after.value,
             limit=limit,
@@ -254,35 +294,40 @@ class SqlAlchemyReadModel(ReadModel):
         return [_log_view(row) for row in rows]
 
     async def members(self, slug: LogSlug) -> list[MemberView]:
-        rows = await self._all(_MEMBERS, slug=slug.value)
-        return [MemberView(username=row.username, role=Role(row.role)) for row in rows]
+        rows = await self._reads.all(_MEMBERS, slug=slug.value)
+        return [MemberView(username=username, role=Role(role)) for username, role in rows]
 
     async def decision(
-        self, ref: DecisionRef, username: str | None
-    ) -> tuple[LogAccess | None, DecisionView | None]:
-        row = await self._one(
-            _DECISION, slug=ref.log.value, number=ref.number.value, username=username
+        self, ref: DecisionRef, caller: Caller
+    ) -> tuple[Actor | None, LogAccess | None, DecisionView | None]:
+        lookup, credential = caller_lookup(caller)
+        row = await self._reads.one(
+            _DECISION[lookup], credential=credential, slug=ref.log.value, number=ref.number.value
         )
-        if row is None:
-            return None, None
-        access = _access(row.visibility, row.role)
-        if row.number is None:
-            return access, None
-        return access, DecisionView(
-            log=ref.log.value,
-            number=row.number,
-            title=row.title,
-            status=row.status,
-            date=row.date,
-            decision_makers=tuple(row.decision_makers),
-            consulted=tuple(row.consulted),
-            informed=tuple(row.informed),
-            tags=tuple(row.tags),
-            content=row.content,
-            # Stored in the domain's link order: by kind, then target log and number.
-            links=tuple(LinkView(kind=link["kind"], target=link["target"]) for link in row.links),
-            review_by=row.review_by,
-            version=row.version,
+        assert row is not None, "the decision query answers one row, always"
+        found, access = _found(row), _access(row[2], row[3])
+        (number, title, status, date, makers, consulted, informed, tags, content, links) = row[4:14]
+        if access is None or number is None:
+            return found, access, None
+        return (
+            found,
+            access,
+            DecisionView(
+                log=ref.log.value,
+                number=number,
+                title=title,
+                status=status,
+                date=date,
+                decision_makers=tuple(makers),
+                consulted=tuple(consulted),
+                informed=tuple(informed),
+                tags=tuple(tags),
+                content=content,
+                # Stored in the domain's link order: by kind, then target log and number.
+                links=tuple(LinkView(kind=link["kind"], target=link["target"]) for link in links),
+                review_by=row[14],
+                version=row[15],
+            ),
         )
 
     async def decisions(
@@ -299,7 +344,7 @@ class SqlAlchemyReadModel(ReadModel):
             filters.person is not None,
             filters.review_due is not None,
         )
-        rows = await self._all(
+        rows = await self._reads.all(
             statement,
             slug=slug.value,
             after=0 if after is None else after.value,
@@ -309,12 +354,12 @@ class SqlAlchemyReadModel(ReadModel):
             person=filters.person,
             review_due=filters.review_due,
         )
-        return [_summary(row) for row in rows]
+        return [_summary(slug.value, row) for row in rows]
 
     async def history(
         self, ref: DecisionRef, *, limit: int, after_version: int | None
     ) -> list[HistoryEntry]:
-        rows = await self._all(
+        rows = await self._reads.all(
             _HISTORY,
             slug=ref.log.value,
             number=ref.number.value,
@@ -322,53 +367,44 @@ class SqlAlchemyReadModel(ReadModel):
             limit=limit,
         )
         return [
-            HistoryEntry(
-                version=row.version,
-                event=row.event,
-                actor=row.actor,
-                at=row.at,
-                details=row.details,
-            )
-            for row in rows
+            HistoryEntry(version=version, event=event, actor=actor, at=at, details=details)
+            for version, event, actor, at, details in rows
         ]
 
     async def current(self, ref: DecisionRef) -> list[DecisionSummary]:
-        rows = await self._all(_CURRENT, slug=ref.log.value, number=ref.number.value)
-        return [_summary(row) for row in rows]
-
-    async def _one(self, statement: Select[Any], **params: Any) -> Row[Any] | None:
-        async with self._engine.connect() as connection:
-            row: Row[Any] | None = (await connection.execute(statement, params)).one_or_none()
-        return row
-
-    async def _all(self, statement: Select[Any], **params: Any) -> list[Row[Any]]:
-        async with self._engine.connect() as connection:
-            return list((await connection.execute(statement, params)).all())
+        rows = await self._reads.all(_CURRENT, slug=ref.log.value, number=ref.number.value)
+        return [_summary(row[0], row[1:]) for row in rows]
 
 
-def _access(visibility: str, role: str | None) -> LogAccess:
-    return LogAccess(visibility=Visibility(visibility), role=None if role is None else Role(role))
+def _found(row: Row) -> Actor | None:
+    username, is_admin = row[0], row[1]
+    return None if username is None else Actor(username=username, is_admin=is_admin)
 
 
-def _log_view(row: Row[Any]) -> LogView:
+def _role(role: str | None) -> Role | None:
+    return None if role is None else Role(role)
+
+
+def _access(visibility: str | None, role: str | None) -> LogAccess | None:
+    if visibility is None:
+        return None
+    return LogAccess(visibility=Visibility(visibility), role=_role(role))
+
+
+def _log_view(row: Row) -> LogView:
+    slug, title, description, visibility, version, stale_after_days = row
     return LogView(
-        slug=row.slug,
-        title=row.title,
-        description=row.description,
-        visibility=Visibility(row.visibility),
-        version=row.version,
-        stale_after_days=row.stale_after_days,
+        slug=slug,
+        title=title,
+        description=description,
+        visibility=Visibility(visibility),
+        version=version,
+        stale_after_days=stale_after_days,
     )
 
 
-def _summary(row: Row[Any]) -> DecisionSummary:
-    return DecisionSummary(
-        log=row.slug,
-        number=row.number,
-        title=row.title,
-        status=row.status,
-        date=row.date,
-        tags=tuple(row.tags),
-        review_by=row.review_by,
-        version=row.version,
-    )
+def _summary(slug: str, row: Row) -> DecisionSummary:
+    """From (number, title, status, date, tags, review_by, version)."""
+    number, title, status, date, tags, review_by, version = row
+    # Positional: a list page builds fifty of these.
+    return DecisionSummary(slug, number, title, status, date, tuple(tags), review_by, version)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from application.access import authorize, can
+from application.authentication import Caller, authenticate, verified
 from application.commands import (
     MAX_LIMIT,
     GetCurrent,
@@ -51,8 +52,12 @@ def _page(rows: Sequence[T], limit: int, key: Callable[[T], str | int]) -> Page[
     return Page(items=items, next_cursor=encode_cursor(key(items[-1])) if more else None)
 
 
-async def _authorize_read(read_model: ReadModel, actor: Actor, slug: LogSlug) -> None:
-    authorize(actor, await read_model.log_access(slug, actor.username), Role.VIEWER, slug)
+async def _authorize_read(read_model: ReadModel, caller: Caller, slug: LogSlug) -> Actor:
+    """The caller, once it may read the log: authenticated in the access query itself."""
+    found, access = await read_model.log_access(slug, caller)
+    actor = verified(caller, found)
+    authorize(actor, access, Role.VIEWER, slug)
+    return actor
 
 
 class GetLogHandler:
@@ -60,7 +65,7 @@ class GetLogHandler:
         self.read_model = read_model
 
     async def __call__(self, query: GetLog) -> LogView:
-        await _authorize_read(self.read_model, query.actor, query.slug)
+        await _authorize_read(self.read_model, query.caller, query.slug)
         log = await self.read_model.log(query.slug)
         if log is None:
             raise NotFound(f"there is no log '{query.slug}'")
@@ -74,7 +79,8 @@ class ListLogsHandler:
     async def __call__(self, query: ListLogs) -> Page[LogView]:
         limit = _check_limit(query.limit)
         after = None if query.cursor is None else LogSlug(decode_str_cursor(query.cursor))
-        rows = await self.read_model.logs(query.actor, limit=limit + 1, after=after)
+        actor = await authenticate(self.read_model, query.caller)
+        rows = await self.read_model.logs(actor, limit=limit + 1, after=after)
         return _page(rows, limit, lambda log: log.slug)
 
 
@@ -83,7 +89,7 @@ class ListMembersHandler:
         self.read_model = read_model
 
     async def __call__(self, query: ListMembers) -> list[MemberView]:
-        await _authorize_read(self.read_model, query.actor, query.slug)
+        await _authorize_read(self.read_model, query.caller, query.slug)
         return await self.read_model.members(query.slug)
 
 
@@ -92,8 +98,8 @@ class GetDecisionHandler:
         self.read_model = read_model
 
     async def __call__(self, query: GetDecision) -> DecisionView:
-        access, view = await self.read_model.decision(query.ref, query.actor.username)
-        authorize(query.actor, access, Role.VIEWER, query.ref.log)
+        found, access, view = await self.read_model.decision(query.ref, query.caller)
+        authorize(verified(query.caller, found), access, Role.VIEWER, query.ref.log)
         if view is None:
             raise NotFound(
                 f"there is no decision {query.ref.number.value} in log '{query.ref.log}'"
@@ -110,7 +116,7 @@ class ListDecisionsHandler:
         after = None
         if query.cursor is not None:
             after = DecisionNumber(decode_int_cursor(query.cursor))
-        await _authorize_read(self.read_model, query.actor, query.log)
+        await _authorize_read(self.read_model, query.caller, query.log)
         rows = await self.read_model.decisions(
             query.log, query.filters, limit=limit + 1, after=after
         )
@@ -124,7 +130,7 @@ class GetHistoryHandler:
     async def __call__(self, query: GetHistory) -> Page[HistoryEntry]:
         limit = _check_limit(query.limit)
         after = None if query.cursor is None else decode_int_cursor(query.cursor)
-        await _authorize_read(self.read_model, query.actor, query.ref.log)
+        await _authorize_read(self.read_model, query.caller, query.ref.log)
         rows = await self.read_model.history(query.ref, limit=limit + 1, after_version=after)
         if not rows and after is None:
             raise NotFound(
@@ -160,13 +166,13 @@ class GetCurrentHandler:
         self.read_model = read_model
 
     async def __call__(self, query: GetCurrent) -> list[DecisionSummary]:
-        await _authorize_read(self.read_model, query.actor, query.ref.log)
+        actor = await _authorize_read(self.read_model, query.caller, query.ref.log)
         current = await self.read_model.current(query.ref)
         if not current:
             raise NotFound(
                 f"there is no decision {query.ref.number.value} in log '{query.ref.log}'"
             )
         slugs = {LogSlug(d.log) for d in current}
-        accesses = await self.read_model.log_accesses(slugs, query.actor.username)
-        readable = {s.value for s in slugs if can(query.actor, accesses.get(s), Role.VIEWER)}
+        accesses = await self.read_model.log_accesses(slugs, actor.username)
+        readable = {s.value for s in slugs if can(actor, accesses.get(s), Role.VIEWER)}
         return [d for d in current if d.log in readable]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from application.access import require_signed_in
+from application.authentication import authenticate
 from application.commands import Authenticate, CreateToken, CreateUser
-from application.errors import AlreadyExists, Forbidden, NotAuthenticated, NotFound
+from application.errors import AlreadyExists, Forbidden, NotFound
 from application.ports import Clock, ReadModel, UnitOfWork
 from application.tokens import hash_secret, new_secret, new_token_id
-from application.views import ANONYMOUS, Actor, IssuedToken
+from application.views import Actor, IssuedToken
 from domain.errors import InvalidValue
 from domain.user import AccessToken, User
 
@@ -76,12 +77,4 @@ class AuthenticateHandler:
         self.read_model = read_model
 
     async def __call__(self, cmd: Authenticate) -> Actor:
-        if cmd.token is None:
-            return ANONYMOUS
-        actor = await self.read_model.actor_for_token(hash_secret(cmd.token))
-        if actor is None:
-            raise NotAuthenticated(
-                "the bearer token is not valid: it is mistyped or was never issued; "
-                "create one with POST /v1/tokens or `adr-registry users create`"
-            )
-        return actor
+        return await authenticate(self.read_model, cmd.caller)

@@ -64,7 +64,8 @@ PING = "webhook.ping"
 
 
 async def _authorize_admin(read_model: ReadModel, actor: Actor, log: LogSlug) -> None:
-    authorize(actor, await read_model.log_access(log, actor.username), Role.ADMIN, log)
+    _, access = await read_model.log_access(log, actor)
+    authorize(actor, access, Role.ADMIN, log)
 
 
 async def _allowed_target(policy: WebhookTargetPolicy, url: WebhookUrl) -> WebhookUrl:

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from entrypoints.bootstrap import STATELESS_HANDLERS, build_container, dispose, start_relay_loop
+from entrypoints.garbage_collection import freeze_after_start
 from entrypoints.http.dependencies import Services, document_anonymous_reads
 from entrypoints.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from entrypoints.http.problems import add_problem_schema, install_problem_handlers
@@ -47,9 +48,17 @@ class RegistryApp(FastAPI):
 
 
 def create_app(
-    settings: Settings | None = None, overrides: Mapping[type, object] | None = None
+    settings: Settings | None = None,
+    overrides: Mapping[type, object] | None = None,
+    *,
+    long_running: bool = False,
 ) -> FastAPI:
-    """The API. Its container is built when the lifespan starts, and disposed after."""
+    """The API. Its container is built when the lifespan starts, and disposed after.
+
+    `long_running`: the app is the process's one job (`adr-registry serve`), so the
+    garbage collector is tuned for it once it has started (not in tests, which build
+    many apps in one process).
+    """
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -58,6 +67,8 @@ def create_app(
         relay = start_relay_loop(container)
         try:
             app.state.services = Services(container, STATELESS_HANDLERS)
+            if long_running:
+                freeze_after_start()
             yield
         finally:
             await relay.stop()

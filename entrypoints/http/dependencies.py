@@ -17,10 +17,11 @@ from pydantic import StringConstraints
 from pydantic.json_schema import SkipJsonSchema
 from starlette.routing import BaseRoute
 
+from application.authentication import Caller, PersonalAccessToken
 from application.commands import Authenticate
 from application.errors import NotAuthenticated
 from application.handlers.users import AuthenticateHandler
-from application.views import Actor
+from application.views import ANONYMOUS, Actor
 
 T = TypeVar("T")
 
@@ -62,9 +63,10 @@ def provide(cls: type[T]) -> Callable[[Request], Awaitable[T]]:
 _SEND_TOKEN = "send 'Authorization: Bearer <token>'"
 
 
-class BearerAuthentication(SecurityBase):
-    """The caller, from `Authorization: Bearer <token>`; 401 when the header is malformed
-    or the token is not valid, and when it is absent unless `anonymous` callers may come.
+class BearerCredentials(SecurityBase):
+    """What the caller presents in `Authorization: Bearer <token>`, not yet checked: the
+    handler's read checks it in the same statement (application.authentication). 401
+    when the header is malformed, and when it is absent unless anonymous callers may come.
 
     A security scheme itself, so it is documented in OpenAPI without a second
     dependency on the hot path.
@@ -78,23 +80,47 @@ class BearerAuthentication(SecurityBase):
         self.scheme_name = "bearer"
         self.anonymous = anonymous
 
+    async def __call__(self, request: Request) -> Caller:
+        return presented_caller(request, anonymous=self.anonymous)
+
+
+class BearerAuthentication(BearerCredentials):
+    """The caller as an Actor, its credentials checked by a lookup of their own: for
+    routes whose handler makes no read that checks them (the writes)."""
+
     async def __call__(self, request: Request) -> Actor:
-        header = request.headers.get("authorization")
-        token = None
-        if header is not None:
-            scheme, _, token = header.partition(" ")
-            token = token.strip()
-            if scheme.lower() != "bearer" or not token:
-                raise NotAuthenticated(f"the Authorization header is malformed: {_SEND_TOKEN}")
-        elif not self.anonymous:
-            raise NotAuthenticated(f"this needs a signed-in caller: {_SEND_TOKEN}")
-        authenticate = services_of(request).get(AuthenticateHandler)
-        return await authenticate(Authenticate(token=token))
+        caller = await super().__call__(request)
+        if isinstance(caller, Actor):
+            return caller
+        return await authenticate_caller(request, caller)
 
 
-_reader = BearerAuthentication(anonymous=True)
+async def authenticate_caller(request: Request, caller: Caller) -> Actor:
+    authenticate = services_of(request).get(AuthenticateHandler)
+    return await authenticate(Authenticate(caller))
+
+
+def presented_caller(request: Request, *, anonymous: bool = True) -> Caller:
+    """What the request presents in `Authorization: Bearer <token>`, not yet checked."""
+    header = request.headers.get("authorization")
+    if header is None:
+        if anonymous:
+            return ANONYMOUS
+        raise NotAuthenticated(f"this needs a signed-in caller: {_SEND_TOKEN}")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise NotAuthenticated(f"the Authorization header is malformed: {_SEND_TOKEN}")
+    return PersonalAccessToken.presented(token)
+
+
+# For the hot paths, which take the caller straight from the request (`presented_caller`)
+# rather than through a dependency: the security they document, as CurrentCaller's.
+ANONYMOUS_READ: dict[str, Any] = {"security": [{"bearer": []}, {}]}
+
 # Anyone may read a public log; everything else needs a token.
-CurrentActor = Annotated[Actor, Depends(_reader)]
+CurrentCaller = Annotated[Caller, Depends(BearerCredentials(anonymous=True))]
+CurrentActor = Annotated[Actor, Depends(BearerAuthentication(anonymous=True))]
 SignedInActor = Annotated[Actor, Depends(BearerAuthentication(anonymous=False))]
 
 
@@ -103,7 +129,10 @@ def document_anonymous_reads(openapi: dict[str, Any], routes: Iterable[BaseRoute
     for route in routes:
         if not isinstance(route, APIRoute):
             continue
-        if not any(dependency.call is _reader for dependency in route.dependant.dependencies):
+        if not any(
+            isinstance(dependency.call, BearerCredentials) and dependency.call.anonymous
+            for dependency in route.dependant.dependencies
+        ):
             continue
         for method in route.methods or ():
             security = openapi["paths"][route.path_format][method.lower()]["security"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 from collections.abc import AsyncIterator
@@ -10,6 +11,7 @@ import httpx
 import pytest
 
 from application.ports import ReadModel
+from entrypoints.garbage_collection import THRESHOLDS
 from entrypoints.http.app import create_app
 from entrypoints.logging import configure_logging
 from entrypoints.settings import Settings
@@ -153,3 +155,39 @@ async def test_a_bug_is_a_500_problem_without_internals_and_is_logged_with_the_r
     assert failure["level"] == "error"
     assert failure["path"] == problem["instance"]
     assert "hunter2" in json.dumps(failure["exception"])
+
+
+async def test_every_request_gets_one_access_line_with_its_request_id(
+    settings: Settings, log_lines: io.StringIO
+) -> None:
+    app = create_app(settings)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://registry.test"
+        ) as client,
+    ):
+        await client.get("/healthz", headers={"X-Request-ID": "r-ok"})
+        await client.get("/v1/logs/nowhere/decisions?limit=5", headers={"X-Request-ID": "r-404"})
+    logged = [json.loads(line) for line in log_lines.getvalue().splitlines()]
+    access = [entry for entry in logged if entry["event"] == "request"]
+    assert [(a["request_id"], a["method"], a["path"], a["status"]) for a in access] == [
+        ("r-ok", "GET", "/healthz", 200),
+        ("r-404", "GET", "/v1/logs/nowhere/decisions", 404),
+    ]
+    assert access[1]["query"] == "limit=5"
+    assert all(a["level"] == "info" and a["ms"] >= 0 and a["timestamp"] for a in access)
+
+
+async def test_the_served_app_keeps_what_outlives_start_up_out_of_garbage_collection(
+    settings: Settings,
+) -> None:
+    thresholds = gc.get_threshold()
+    app = create_app(settings, long_running=True)
+    try:
+        async with app.router.lifespan_context(app):
+            assert gc.get_freeze_count() > 0
+            assert gc.get_threshold() == THRESHOLDS
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)

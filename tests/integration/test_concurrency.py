@@ -16,7 +16,7 @@ import pytest
 
 from adapters.sqlalchemy import SqlAlchemyReadModel, SqlAlchemyUnitOfWork
 from application.errors import VersionMismatch
-from application.views import DecisionFilters
+from application.views import ANONYMOUS, DecisionFilters
 from domain.decision import Changes, Decision
 from domain.lifecycle import Status
 from domain.values import Role
@@ -88,7 +88,7 @@ async def test_a_stale_decision_write_raises_version_mismatch_and_writes_nothing
         assert second.collect_events() == []
 
     read = SqlAlchemyReadModel(registry.engine)
-    _, view = await read.decision(proposal, None)
+    _, _, view = await read.decision(proposal, ANONYMOUS)
     assert view is not None
     assert (view.status, view.version) == (Status.ACCEPTED.value, 2)
     history = await read.history(proposal, limit=10, after_version=None)
@@ -140,7 +140,7 @@ async def test_concurrent_edits_never_lose_an_update(registry: Registry) -> None
     assert won
     if registry.engine.dialect.name == "sqlite":
         assert won == set(tags)
-    _, view = await SqlAlchemyReadModel(registry.engine).decision(proposal, None)
+    _, _, view = await SqlAlchemyReadModel(registry.engine).decision(proposal, ANONYMOUS)
     assert view is not None
     assert set(view.tags) == won
     assert view.version == 1 + len(won)

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from adapters.sqlalchemy import SqlAlchemyReadModel
+from application.authentication import PersonalAccessToken
 from application.content_json import content_to_json
 from application.views import (
     ANONYMOUS,
@@ -45,9 +46,31 @@ async def test_actor_for_token_finds_the_tokens_user(registry: Registry) -> None
         await uow.commit()
 
     read = SqlAlchemyReadModel(registry.engine)
-    assert await read.actor_for_token("hash-a") == Actor("alice", is_admin=False)
-    assert await read.actor_for_token("hash-r") == Actor("root", is_admin=True)
-    assert await read.actor_for_token("unknown") is None
+    assert await read.actor_for(PersonalAccessToken("hash-a")) == Actor("alice", is_admin=False)
+    assert await read.actor_for(PersonalAccessToken("hash-r")) == Actor("root", is_admin=True)
+    assert await read.actor_for(PersonalAccessToken("unknown")) is None
+
+
+async def test_log_access_authenticates_the_token_in_the_same_answer(registry: Registry) -> None:
+    await registry.user("bob")
+    async with registry.uow() as uow:
+        await uow.users.add_token(AccessToken("t-bob", "bob", "cli", "hash-b", AT))
+        await uow.commit()
+    core = await registry.log("core", members={"bob": Role.AUTHOR})
+    read = SqlAlchemyReadModel(registry.engine)
+    bob = Actor("bob", is_admin=False)
+    author = LogAccess(Visibility.PRIVATE, Role.AUTHOR)
+
+    assert await read.log_access(core, PersonalAccessToken("hash-b")) == (bob, author)
+    # A token that names nobody still gets the log's answer: the handler decides (401).
+    assert await read.log_access(core, PersonalAccessToken("nope")) == (
+        None,
+        LogAccess(Visibility.PRIVATE, None),
+    )
+    assert await read.log_access(LogSlug("nowhere"), PersonalAccessToken("hash-b")) == (bob, None)
+    _, _, view = await read.decision(ref("core/1"), PersonalAccessToken("hash-b"))
+    assert view is None
+    assert (await read.decision(ref("nowhere/1"), PersonalAccessToken("nope")))[:2] == (None, None)
 
 
 async def test_log_access_gives_visibility_and_the_callers_role(registry: Registry) -> None:
@@ -56,10 +79,13 @@ async def test_log_access_gives_visibility_and_the_callers_role(registry: Regist
     public = await registry.log("open", visibility=Visibility.PUBLIC)
     read = SqlAlchemyReadModel(registry.engine)
 
-    assert await read.log_access(core, "bob") == LogAccess(Visibility.PRIVATE, Role.AUTHOR)
-    assert await read.log_access(core, "carol") == LogAccess(Visibility.PRIVATE, None)
-    assert await read.log_access(core, None) == LogAccess(Visibility.PRIVATE, None)
-    assert await read.log_access(LogSlug("nowhere"), "bob") is None
+    async def access(slug: LogSlug, username: str | None) -> LogAccess | None:
+        return (await read.log_access(slug, Actor(username)))[1]
+
+    assert await access(core, "bob") == LogAccess(Visibility.PRIVATE, Role.AUTHOR)
+    assert await access(core, "carol") == LogAccess(Visibility.PRIVATE, None)
+    assert await access(core, None) == LogAccess(Visibility.PRIVATE, None)
+    assert await access(LogSlug("nowhere"), "bob") is None
     assert await read.log_accesses([core, public, LogSlug("nowhere")], "alice") == {
         core: LogAccess(Visibility.PRIVATE, Role.ADMIN),
         public: LogAccess(Visibility.PUBLIC, Role.ADMIN),
@@ -138,7 +164,7 @@ async def test_decision_gives_access_and_view_in_one_answer(registry: Registry) 
         ("nowhere/1", None): (None, False),
     }
     for (target, username), (access, found) in cases.items():
-        got_access, view = await read.decision(ref(target), username)
+        _, got_access, view = await read.decision(ref(target), Actor(username))
         assert (got_access, view is not None) == (access, found), (target, username)
 
 
@@ -162,7 +188,7 @@ async def test_decision_view_shows_what_was_saved(registry: Registry) -> None:
 
     await registry.change(proposal, link)
 
-    _, view = await SqlAlchemyReadModel(registry.engine).decision(proposal, "alice")
+    _, _, view = await SqlAlchemyReadModel(registry.engine).decision(proposal, Actor("alice"))
     assert view == DecisionView(
         log="core",
         number=1,

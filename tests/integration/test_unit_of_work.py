@@ -8,7 +8,7 @@ import pytest
 
 from adapters.sqlalchemy import SqlAlchemyReadModel
 from application.errors import AlreadyExists, NotFound, VersionMismatch
-from application.views import DecisionFilters
+from application.views import Actor, DecisionFilters
 from domain.decision import Changes, Decision
 from domain.events import DecisionAccepted, DecisionEdited, DecisionWithdrawn
 from domain.links import Link, LinkKind
@@ -160,6 +160,34 @@ async def test_leaving_without_commit_rolls_back(registry: Registry) -> None:
     assert uow.collect_events() == []
 
 
+async def test_no_connection_goes_back_to_the_pool_inside_a_transaction(
+    registry: Registry,
+) -> None:
+    """The pool does not roll back what it gets back (no reset on return, on SQLite):
+    every unit of work, abandoned or failed, must end its own transaction."""
+    core = await registry.log("core")
+    first = await registry.propose(core, "First")
+    # More than the pool holds, so that every pooled connection is used again.
+    for _ in range(12):
+        async with registry.uow() as uow:
+            number = await uow.logs.next_number(core)
+            await uow.decisions.add(
+                Decision.propose(ref=DecisionRef(core, number), title="Never", by="bob", at=AT)
+            )
+        async with registry.uow() as uow:
+            await uow.decisions.add(
+                Decision.propose(ref=first, title="Same number", by="bob", at=AT)
+            )
+            with pytest.raises(VersionMismatch):
+                await uow.commit()
+
+    assert await registry.propose(core, "Second") == ref("core/2")
+    listed = await SqlAlchemyReadModel(registry.engine).decisions(
+        core, DecisionFilters(), limit=10, after=None
+    )
+    assert [d.title for d in listed] == ["First", "Second"]
+
+
 async def test_a_failing_commit_leaves_the_database_as_it_was(registry: Registry) -> None:
     core = await registry.log("core")
     first = await registry.propose(core, "First")
@@ -221,7 +249,7 @@ async def test_editing_resyncs_the_tags_people_and_links_that_filters_use(
     assert await numbers(DecisionFilters(tag="ops")) == [1]
     assert await numbers(DecisionFilters(person="Ann")) == []
     assert await numbers(DecisionFilters(person="Bob")) == [1]
-    _, view = await read.decision(proposal, "alice")
+    _, _, view = await read.decision(proposal, Actor("alice"))
     assert view is not None
     assert [(link.kind, link.target) for link in view.links] == [("relates-to", "core/9")]
 
@@ -243,7 +271,7 @@ async def test_withdrawing_deletes_the_proposal_but_keeps_history_and_retires_th
         assert [type(e) for e in uow.collect_events()] == [DecisionWithdrawn]
 
     read = SqlAlchemyReadModel(registry.engine)
-    access, view = await read.decision(withdrawn, "alice")
+    _, access, view = await read.decision(withdrawn, Actor("alice"))
     assert access is not None
     assert view is None
     assert await read.decisions(core, DecisionFilters(tag="gone"), limit=10, after=None) == []

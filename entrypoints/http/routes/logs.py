@@ -24,7 +24,7 @@ from application.handlers.logs import (
 from application.handlers.queries import GetLogHandler, ListLogsHandler, ListMembersHandler
 from domain.values import LogSlug
 from entrypoints.http import schemas
-from entrypoints.http.dependencies import CurrentActor, RequiredIfMatch, SignedInActor, provide
+from entrypoints.http.dependencies import CurrentCaller, RequiredIfMatch, SignedInActor, provide
 from entrypoints.http.json_route import JsonRoute
 from entrypoints.http.params import CursorQuery, LimitQuery, LogPath, UsernamePath
 from entrypoints.http.problems import problem_responses
@@ -72,12 +72,12 @@ async def create_log(
     response_model=schemas.Page[schemas.Log],
 )
 async def list_logs(
-    actor: CurrentActor,
+    caller: CurrentCaller,
     list_logs: Annotated[ListLogsHandler, Depends(provide(ListLogsHandler))],
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Response:
-    return json_response(await list_logs(ListLogs(actor=actor, limit=limit, cursor=cursor)))
+    return json_response(await list_logs(ListLogs(caller=caller, limit=limit, cursor=cursor)))
 
 
 @router.get(
@@ -88,10 +88,10 @@ async def list_logs(
 )
 async def get_log(
     log: LogPath,
-    actor: CurrentActor,
+    caller: CurrentCaller,
     get: Annotated[GetLogHandler, Depends(provide(GetLogHandler))],
 ) -> Response:
-    return versioned_response(await get(GetLog(actor=actor, slug=LogSlug(log))))
+    return versioned_response(await get(GetLog(caller=caller, slug=LogSlug(log))))
 
 
 @router.patch(
@@ -130,10 +130,10 @@ async def update_log(
 )
 async def list_members(
     log: LogPath,
-    actor: CurrentActor,
+    caller: CurrentCaller,
     list_members: Annotated[ListMembersHandler, Depends(provide(ListMembersHandler))],
 ) -> Response:
-    return list_response(await list_members(ListMembers(actor=actor, slug=LogSlug(log))))
+    return list_response(await list_members(ListMembers(caller=caller, slug=LogSlug(log))))
 
 
 @router.put(

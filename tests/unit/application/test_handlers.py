@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from application.authentication import PersonalAccessToken
 from application.commands import (
     Authenticate,
     ChangeStatus,
@@ -208,7 +209,8 @@ async def test_a_created_user_authenticates_with_the_issued_token(store: Store) 
     issued = await CreateUserHandler(FakeUnitOfWork(store), FakeClock())(
         CreateUser(OPERATOR, "newbie")
     )
-    actor = await AuthenticateHandler(FakeReadModel(store))(Authenticate(issued.token))
+    authenticate = AuthenticateHandler(FakeReadModel(store))
+    actor = await authenticate(Authenticate(PersonalAccessToken.presented(issued.token)))
     assert actor.username == "newbie"
     with pytest.raises(NotAuthenticated):
-        await AuthenticateHandler(FakeReadModel(store))(Authenticate("adr_wrong"))
+        await authenticate(Authenticate(PersonalAccessToken.presented("adr_wrong")))

@@ -8,9 +8,10 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from application.authentication import Caller
 from application.commands import GetHistory
 from application.handlers.queries import GetHistoryHandler
-from application.views import ANONYMOUS, HistoryEntry, LogAccess
+from application.views import ANONYMOUS, Actor, HistoryEntry, LogAccess
 from domain.values import DecisionNumber, DecisionRef, LogSlug, Visibility
 
 REF = DecisionRef(LogSlug("core"), DecisionNumber(1))
@@ -23,8 +24,10 @@ class HistoryOnly:
     def __init__(self, entries: list[HistoryEntry]) -> None:
         self.entries = entries
 
-    async def log_access(self, slug: LogSlug, username: str | None) -> LogAccess:
-        return LogAccess(visibility=Visibility.PUBLIC, role=None)
+    async def log_access(
+        self, slug: LogSlug, caller: Caller
+    ) -> tuple[Actor | None, LogAccess | None]:
+        return None, LogAccess(visibility=Visibility.PUBLIC, role=None)
 
     async def history(
         self, ref: DecisionRef, *, limit: int, after_version: int | None

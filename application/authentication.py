@@ -1,0 +1,59 @@
+"""Who is calling: the one place that turns what a caller presents into an Actor.
+
+A request presents a `Caller`: an Actor already established (anonymous, the CLI's
+operator), or credentials still to be checked against storage (a personal access
+token). Checking them is a lookup; the read side folds that lookup into the query a
+read makes anyway (one statement, not two) and hands back whom it found, and
+`verified` applies the rule to it. Whatever has no such query calls `authenticate`.
+
+To add a kind of credential (a JWT, say): a class in `Caller`, its case in `verified`,
+and its lookup beside the token's in the read model (adapters/sqlalchemy/credentials.py),
+so that every check that makes the lookup (user disabled, token expired) holds at once
+for every request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Self
+
+from application.errors import NotAuthenticated
+from application.tokens import hash_secret
+from application.views import Actor
+
+if TYPE_CHECKING:
+    from application.ports import ReadModel
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalAccessToken:
+    """A bearer token as presented, by the hash it is stored under; not yet checked."""
+
+    secret_hash: str
+
+    @classmethod
+    def presented(cls, secret: str) -> Self:
+        return cls(hash_secret(secret))
+
+
+Credentials = PersonalAccessToken
+Caller = Actor | Credentials
+
+
+def verified(caller: Caller, found: Actor | None) -> Actor:
+    """The actor behind `caller`, given whom the storage lookup of its credentials found."""
+    if isinstance(caller, Actor):
+        return caller
+    if found is None:
+        raise NotAuthenticated(
+            "the bearer token is not valid: it is mistyped or was never issued; "
+            "create one with POST /v1/tokens or `adr-registry users create`"
+        )
+    return found
+
+
+async def authenticate(read_model: ReadModel, caller: Caller) -> Actor:
+    """The actor behind `caller`, with a lookup of its own (for callers that make no read)."""
+    if isinstance(caller, Actor):
+        return caller
+    return verified(caller, await read_model.actor_for(caller))
