@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from application.views import Actor, DecisionFilters
+from application.views import Actor, DecisionFilters, SearchFilters
 from domain.content import Content
 from domain.decision import Changes
 from domain.links import LinkKind
@@ -191,6 +191,8 @@ class ListDecisions:
     filters: DecisionFilters = field(default_factory=DecisionFilters)
     limit: int = 50
     cursor: str | None = None
+    # Search-box text: only the decisions it matches (application.search_query).
+    q: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +217,27 @@ class Authenticate:
 
 
 MAX_LIMIT = 200
+
+
+# -- search -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDecisions:
+    """Full text across every log the actor may read (application.search_query)."""
+
+    actor: Actor
+    q: str
+    filters: SearchFilters = field(default_factory=SearchFilters)
+    limit: int = 20
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReindexSearch:
+    """Rebuild the search index from the decisions. For the operator (CLI)."""
+
+    actor: Actor
 
 
 # -- MADR in and out ----------------------------------------------------------

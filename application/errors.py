@@ -53,3 +53,9 @@ class InvalidBundle(ApplicationError):
         super().__init__(f"{name}: {message}")
         self.name = name
         self.message = message
+
+
+class InvalidCursor(ApplicationError):
+    """A cursor that this list did not give out, or not for these filters."""
+
+    field = "cursor"

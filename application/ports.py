@@ -11,6 +11,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from application.search_query import SearchQuery
 from application.views import (
     Actor,
     DecisionFilters,
@@ -21,6 +22,8 @@ from application.views import (
     LogAccess,
     LogView,
     MemberView,
+    SearchFilters,
+    SearchResults,
 )
 from domain.decision import Decision
 from domain.events import DecisionEvent
@@ -157,6 +160,45 @@ class ReadModel(Protocol):
     async def current(self, ref: DecisionRef) -> list[DecisionSummary]:
         """The decisions in force along supersession from `ref` (see
         domain.supersession.current), by log and number."""
+        ...
+
+
+class DecisionSearch(Protocol):
+    """The full-text index of decisions, kept in the same transaction as every write.
+
+    `query` never `matches_nothing` here: the handlers answer such queries themselves.
+    """
+
+    async def search(
+        self,
+        query: SearchQuery,
+        actor: Actor,
+        filters: SearchFilters,
+        *,
+        limit: int,
+        after: tuple[float, int] | None,
+        facet_size: int,
+    ) -> SearchResults:
+        """Matches in every log the actor may read (public ones, those they have a role
+        in, all for an admin), best first: by score, then row id, both descending; after
+        `after` (a score and row id). Total and facets count every match; each facet
+        gives its `facet_size` largest counts."""
+        ...
+
+    async def decisions(
+        self,
+        slug: LogSlug,
+        query: SearchQuery,
+        filters: DecisionFilters,
+        *,
+        limit: int,
+        after: DecisionNumber | None,
+    ) -> list[DecisionSummary]:
+        """Like ReadModel.decisions, keeping only the decisions that match `query`."""
+        ...
+
+    async def rebuild(self) -> int:
+        """Index every decision again, from scratch; returns how many there are."""
         ...
 
 

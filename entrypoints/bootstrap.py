@@ -19,8 +19,10 @@ from adapters.sqlalchemy import (
     SqlAlchemyReadModel,
     SqlAlchemyUnitOfWork,
     create_engine,
+    create_search,
     migrate,
 )
+from application.cursors import Cursors
 from application.handlers.exports import (
     DrawGraphHandler,
     ExportLogHandler,
@@ -55,9 +57,18 @@ from application.handlers.queries import (
     ListDecisionsHandler,
     ListLogsHandler,
     ListMembersHandler,
+    SearchDecisionsHandler,
 )
+from application.handlers.search_index import ReindexSearchHandler
 from application.handlers.users import AuthenticateHandler, CreateTokenHandler, CreateUserHandler
-from application.ports import Clock, HealthProbe, MadrCodec, ReadModel, UnitOfWork
+from application.ports import (
+    Clock,
+    DecisionSearch,
+    HealthProbe,
+    MadrCodec,
+    ReadModel,
+    UnitOfWork,
+)
 from entrypoints.settings import Settings
 
 # Each holds a unit of work, so each resolve builds a fresh one (and a fresh UoW).
@@ -94,6 +105,9 @@ STATELESS_HANDLERS: tuple[type[Any], ...] = (
     GetHistoryHandler,
     GetCurrentHandler,
     LintFilesHandler,
+    # search
+    SearchDecisionsHandler,
+    ReindexSearchHandler,
 )
 
 
@@ -113,6 +127,9 @@ def build_container(
     container.register(HealthProbe, instance=SqlAlchemyHealthProbe(engine))
     container.register(MadrCodec, instance=MadrFiles())
     container.register(UnitOfWork, factory=SqlAlchemyUnitOfWork)
+    # search
+    container.register(DecisionSearch, instance=create_search(engine))
+    container.register(Cursors, instance=Cursors(settings.cursor_key.get_secret_value().encode()))
     for handler in COMMAND_HANDLERS:
         container.register(handler)
     for handler in STATELESS_HANDLERS:

@@ -63,6 +63,7 @@ from entrypoints.http.params import (
     LimitQuery,
     LogPath,
     NumberPath,
+    SearchFilterText,
     decision_ref,
     parse_ref,
 )
@@ -148,6 +149,7 @@ async def propose_decision(
     summary="List a log's decisions",
     description="By number, filtered; each filter given narrows the list.",
     response_model=schemas.Page[schemas.DecisionSummary],
+    responses=problem_responses(400),
 )
 async def list_decisions(
     log: LogPath,
@@ -163,6 +165,7 @@ async def list_decisions(
         dt.date | None,
         Query(description="Only accepted decisions due for review on or before this day."),
     ] = None,
+    q: SearchFilterText = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Response:
@@ -173,7 +176,9 @@ async def list_decisions(
         review_due=review_due,
     )
     page = await list_decisions(
-        ListDecisions(actor=actor, log=LogSlug(log), filters=filters, limit=limit, cursor=cursor)
+        ListDecisions(
+            actor=actor, log=LogSlug(log), filters=filters, limit=limit, cursor=cursor, q=q
+        )
     )
     return json_response(page)
 
@@ -405,6 +410,7 @@ async def unlink_decision(
     summary="A decision's history",
     description="Every event, oldest first: who did what, when.",
     response_model=schemas.Page[schemas.HistoryEntry],
+    responses=problem_responses(400),
 )
 async def get_history(
     log: LogPath,
