@@ -123,7 +123,7 @@ def test_without_a_key_a_forged_cursor_still_only_holds_keys_in_range(
     payload: object, kinds: tuple[object, ...]
 ) -> None:
     unsigned = Cursors(b"")
-    with pytest.raises(InvalidCursor, match="out of range|not one this list gave out"):
+    with pytest.raises(InvalidCursor, match=r"out of range|not one this list gave out"):
         unsigned.decode(_unsigned(SCOPE, payload), SCOPE, *kinds)  # type: ignore[arg-type]
 
 
