@@ -116,17 +116,6 @@ def _ranking(shape: Shape) -> CompoundSelect[Any]:
     )
 
 
-def _texts_of(table: Any) -> ColumnElement[Any]:
-    return func.adr_search_texts(
-        table.c.title,
-        table.c.tags,
-        table.c.decision_makers,
-        table.c.consulted,
-        table.c.informed,
-        table.c.content,
-    )
-
-
 _DETAILS = (
     select(
         decisions.c.id,
@@ -137,7 +126,7 @@ _DETAILS = (
         decisions.c.date,
         func.ts_headline(
             _CONFIG,
-            func.translate(func.array_to_string(_texts_of(decisions), " "), MARKS, ""),
+            func.translate(func.adr_search_text(decisions.c.title, decisions.c.content), MARKS, ""),
             _query(),
             _HEADLINE,
         ).label("snippet"),
@@ -197,7 +186,14 @@ def _index_row_of(table: Any) -> Select[Any]:
         func.adr_search_array(table.c.decision_makers)
         .op("||")(func.adr_search_array(table.c.consulted))
         .op("||")(func.adr_search_array(table.c.informed)),
-        func.adr_search_document(_texts_of(table)),
+        func.adr_search_document(
+            table.c.title,
+            table.c.tags,
+            table.c.decision_makers,
+            table.c.consulted,
+            table.c.informed,
+            table.c.content,
+        ),
     )
 
 

@@ -22,15 +22,51 @@ depends_on: str | Sequence[str] | None = None
 
 # -- PostgreSQL -----------------------------------------------------------------------
 
-# The texts of a decision, by weight: A the title; B its tags and people; C the context
-# and the outcome; D the rest of the content. In the order MADR writes them.
+# What is indexed, by weight: A the title; B its tags and people; C the context and the
+# outcome; D the rest of the content (every string of it but the extra sections' places).
+# JSON becomes jsonb once, and jsonb_to_tsvector reads the strings of lists in C.
 _PG_FUNCTIONS = (
     """
-CREATE FUNCTION adr_search_strings(list json) RETURNS text
+CREATE FUNCTION adr_search_rest(content jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN json_typeof(list) = 'array' THEN
-        (SELECT string_agg(item, ' ') FROM json_array_elements_text(list) AS item)
-    END
+    SELECT jsonb_build_array(
+        content -> 'drivers', content -> 'options', content -> 'consequences',
+        content -> 'confirmation', content -> 'more_information',
+        jsonb_path_query_array(content, 'strict $.extra_sections[*].heading'),
+        jsonb_path_query_array(content, 'strict $.extra_sections[*].body'))
+$$
+""",
+    """
+CREATE FUNCTION adr_search_document(
+    title text, tags json, decision_makers json, consulted json, informed json, content json
+) RETURNS tsvector
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    -- Each part after the title opens with the stop word 'a', which takes a position, so
+    -- that a phrase cannot run from the end of one part into the start of the next.
+    SELECT setweight(to_tsvector('english', title), 'A')
+        || setweight(jsonb_to_tsvector('english', jsonb_build_array(
+               'a', tags::jsonb, decision_makers::jsonb, consulted::jsonb, informed::jsonb),
+               '["string"]'), 'B')
+        || setweight(to_tsvector('english', concat_ws(' ',
+               'a',
+               content ->> 'context',
+               content -> 'outcome' ->> 'chosen',
+               content -> 'outcome' ->> 'justification')), 'C')
+        || setweight(jsonb_to_tsvector('english',
+               jsonb_build_array('a', adr_search_rest(content::jsonb)), '["string"]'), 'D')
+$$
+""",
+    """
+CREATE FUNCTION adr_search_text(title text, content json) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT concat_ws(' ',
+        title,
+        content ->> 'context',
+        content -> 'outcome' ->> 'chosen',
+        content -> 'outcome' ->> 'justification',
+        (SELECT string_agg(item #>> '{}', ' ')
+           FROM jsonb_path_query(adr_search_rest(content::jsonb),
+                                 'strict $.** ? (@.type() == "string")') AS item))
 $$
 """,
     """
@@ -39,58 +75,6 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN json_typeof(list) = 'array' THEN
         ARRAY(SELECT json_array_elements_text(list))
     ELSE '{}'::text[] END
-$$
-""",
-    """
-CREATE FUNCTION adr_search_arguments(arguments json) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT concat_ws(' ',
-        adr_search_strings(arguments -> 'good'),
-        adr_search_strings(arguments -> 'neutral'),
-        adr_search_strings(arguments -> 'bad'))
-$$
-""",
-    """
-CREATE FUNCTION adr_search_texts(
-    title text, tags json, decision_makers json, consulted json, informed json, content json
-) RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT ARRAY[
-        title,
-        concat_ws(' ',
-            adr_search_strings(tags),
-            adr_search_strings(decision_makers),
-            adr_search_strings(consulted),
-            adr_search_strings(informed)),
-        concat_ws(' ',
-            content ->> 'context',
-            content -> 'outcome' ->> 'chosen',
-            content -> 'outcome' ->> 'justification'),
-        concat_ws(' ',
-            adr_search_strings(content -> 'drivers'),
-            (SELECT string_agg(concat_ws(' ',
-                        option ->> 'title', option ->> 'description',
-                        adr_search_arguments(option)), ' ')
-               FROM json_array_elements(
-                   CASE WHEN json_typeof(content -> 'options') = 'array'
-                        THEN content -> 'options' ELSE '[]' END) AS option),
-            adr_search_arguments(content -> 'consequences'),
-            content ->> 'confirmation',
-            content ->> 'more_information',
-            (SELECT string_agg(concat_ws(' ', section ->> 'heading', section ->> 'body'), ' ')
-               FROM json_array_elements(
-                   CASE WHEN json_typeof(content -> 'extra_sections') = 'array'
-                        THEN content -> 'extra_sections' ELSE '[]' END) AS section))
-    ]
-$$
-""",
-    """
-CREATE FUNCTION adr_search_document(texts text[]) RETURNS tsvector
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT setweight(to_tsvector('english', coalesce(texts[1], '')), 'A')
-        || setweight(to_tsvector('english', coalesce(texts[2], '')), 'B')
-        || setweight(to_tsvector('english', coalesce(texts[3], '')), 'C')
-        || setweight(to_tsvector('english', coalesce(texts[4], '')), 'D')
 $$
 """,
     """
@@ -104,9 +88,9 @@ BEGIN
         adr_search_array(NEW.tags),
         adr_search_array(NEW.decision_makers) || adr_search_array(NEW.consulted)
             || adr_search_array(NEW.informed),
-        adr_search_document(adr_search_texts(
+        adr_search_document(
             NEW.title, NEW.tags, NEW.decision_makers, NEW.consulted, NEW.informed,
-            NEW.content)))
+            NEW.content))
     ON CONFLICT (decision_id) DO UPDATE SET
         log_id = EXCLUDED.log_id, number = EXCLUDED.number, status = EXCLUDED.status,
         date = EXCLUDED.date, tags = EXCLUDED.tags, people = EXCLUDED.people,
@@ -129,19 +113,17 @@ SELECT id, log_id, number, status, date,
        adr_search_array(tags),
        adr_search_array(decision_makers) || adr_search_array(consulted)
            || adr_search_array(informed),
-       adr_search_document(adr_search_texts(
-           title, tags, decision_makers, consulted, informed, content))
+       adr_search_document(title, tags, decision_makers, consulted, informed, content)
 FROM decisions
 """
 
 _PG_DROP = (
     "DROP TRIGGER IF EXISTS decision_search_sync ON decisions",
     "DROP FUNCTION IF EXISTS adr_decision_search_sync()",
-    "DROP FUNCTION IF EXISTS adr_search_document(text[])",
-    "DROP FUNCTION IF EXISTS adr_search_texts(text, json, json, json, json, json)",
-    "DROP FUNCTION IF EXISTS adr_search_arguments(json)",
+    "DROP FUNCTION IF EXISTS adr_search_document(text, json, json, json, json, json)",
+    "DROP FUNCTION IF EXISTS adr_search_text(text, json)",
+    "DROP FUNCTION IF EXISTS adr_search_rest(jsonb)",
     "DROP FUNCTION IF EXISTS adr_search_array(json)",
-    "DROP FUNCTION IF EXISTS adr_search_strings(json)",
 )
 
 
