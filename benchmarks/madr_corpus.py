@@ -12,7 +12,6 @@ import datetime as dt
 import itertools
 import random
 from bisect import bisect
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -614,13 +613,9 @@ class Corpus:
     def status(self, rng: random.Random) -> str:
         return STATUSES[bisect(self._status_weights, rng.random() * self._status_weights[-1])][0]
 
-    def decisions(
-        self, rng: random.Random, numbers: range, members: list[str]
-    ) -> Iterator[GeneratedDecision]:
-        for number in numbers:
-            yield self._decision(rng, number, members)
-
-    def _decision(self, rng: random.Random, number: int, members: list[str]) -> GeneratedDecision:
+    def decision(
+        self, rng: random.Random, number: int, members: list[str], status: str, day: dt.date
+    ) -> GeneratedDecision:
         tech = self.technology(rng)
         names, purposes = CATEGORIES[tech.category]
         others = [n for n in rng.sample(names, min(4, len(names))) if n != tech.name][:3]
@@ -669,8 +664,6 @@ class Corpus:
             "extra_sections": [],
             "extra_metadata": [],
         }
-        day = dt.date(2016, 1, 1) + dt.timedelta(days=rng.randrange(3650))
-        status = self.status(rng)
         makers = rng.sample(members, min(len(members), 1 + rng.randrange(3)))
         tags = sorted({tech.tag, tech.category, rng.choice(AREAS)})
         return GeneratedDecision(

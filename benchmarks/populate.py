@@ -76,7 +76,9 @@ class World:
             (i for i in range(logs) if not self.public[i]), key=self.sizes.__getitem__
         )
         others = [i for i in range(logs) if i != largest_private]
-        self.member_logs = sorted([largest_private, *rng.sample(others, MEMBER_LOGS - 1)])
+        self.member_logs = sorted(
+            [largest_private, *rng.sample(others, min(MEMBER_LOGS - 1, len(others)))]
+        )
         for i in self.member_logs:
             self.members[i].append((BENCH_MEMBER, rng.choice(ROLES)))
 
@@ -85,72 +87,118 @@ class World:
         return range(start, start + self.sizes[log])
 
 
-def supersede(decisions: list[GeneratedDecision], slug: str) -> None:
-    """Link each superseded decision to the next accepted one (and back); a superseded
+def plan_statuses(
+    corpus: Corpus, world: World, rng: random.Random
+) -> tuple[list[list[str]], dict[tuple[int, int], list[dict[str, str]]]]:
+    """Each log's statuses in number order, and the supersession links: each superseded
+    decision points to the next accepted one of its log, which points back; a superseded
     decision with no later accepted one becomes deprecated."""
-    successor: GeneratedDecision | None = None
-    for d in reversed(decisions):
-        if d.status == "superseded":
-            if successor is None:
-                d.status = "deprecated"
-                continue
-            d.links.append({"kind": "superseded-by", "target": f"{slug}/{successor.number}"})
-            successor.links.append({"kind": "supersedes", "target": f"{slug}/{d.number}"})
-        elif d.status == "accepted":
-            successor = d
-    for d in decisions:
-        d.links.sort(key=lambda link: (link["kind"], link["target"]))
+    statuses = [[corpus.status(rng) for _ in range(size)] for size in world.sizes]
+    links: dict[tuple[int, int], list[dict[str, str]]] = {}
+    for log, states in enumerate(statuses):
+        start, slug = world.numbers(log).start, world.slugs[log]
+        successor: int | None = None
+        for j in reversed(range(len(states))):
+            if states[j] == "accepted":
+                successor = j
+            elif states[j] == "superseded":
+                if successor is None:
+                    states[j] = "deprecated"
+                    continue
+                later = {"kind": "superseded-by", "target": f"{slug}/{start + successor}"}
+                links.setdefault((log, j), []).append(later)
+                earlier = {"kind": "supersedes", "target": f"{slug}/{start + j}"}
+                links.setdefault((log, successor), []).append(earlier)
+    for found in links.values():
+        found.sort(key=lambda link: (link["kind"], link["target"]))
+    return statuses, links
 
 
 class Rows:
-    """The rows of every table, produced log by log with ids assigned in order."""
+    """The rows of every table, decision by decision in the order they were written:
+    the logs interleave, as they do over the years in a real registry, so that ids (and
+    rows on disk) follow time, not logs."""
 
-    def __init__(self) -> None:
+    def __init__(self, corpus: Corpus, world: World, seed: int) -> None:
+        rng = random.Random(seed)
+        self.corpus = corpus
+        self.world = world
+        self.statuses, self.links = plan_statuses(corpus, world, rng)
+        self.order = [log for log, size in enumerate(world.sizes) for _ in range(size)]
+        rng.shuffle(self.order)
+        self.names = [[world.names.get(u, u) for u, _ in roles] for roles in world.members]
+        self.rng = rng
         self.decision_id = 0
         self.event_id = 0
 
-    def of_log(
-        self, corpus: Corpus, world: World, log: int, rng: random.Random
-    ) -> Iterator[tuple[str, tuple[Any, ...]]]:
-        slug = world.slugs[log]
-        names = [world.names.get(u, u) for u, _ in world.members[log]]
-        decisions = list(corpus.decisions(rng, world.numbers(log), names))
-        supersede(decisions, slug)
-        for d in decisions:
-            self.decision_id += 1
-            did = self.decision_id
-            yield (
-                "decisions",
-                (
-                    did,
-                    log + 1,
-                    d.number,
-                    d.title,
-                    d.status,
-                    d.date,
-                    d.review_by,
-                    2 if d.status != "proposed" else 1,
-                    orjson.dumps(d.content).decode(),
-                    orjson.dumps(d.decision_makers).decode(),
-                    orjson.dumps(d.consulted).decode(),
-                    orjson.dumps(d.informed).decode(),
-                    orjson.dumps(d.tags).decode(),
-                    orjson.dumps(d.links).decode(),
-                ),
+    def all(self) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        written = [0] * len(self.world.sizes)
+        first_day, days = dt.date(2016, 1, 1), 3650
+        for position, log in enumerate(self.order):
+            j = written[log]
+            written[log] += 1
+            day = first_day + dt.timedelta(days=position * days // len(self.order))
+            d = self.corpus.decision(
+                self.rng,
+                self.world.numbers(log).start + j,
+                self.names[log],
+                self.statuses[log][j],
+                day,
             )
-            for tag in d.tags:
-                yield "decision_tags", (did, tag)
-            for role, people in (
-                ("decision_makers", d.decision_makers),
-                ("consulted", d.consulted),
-                ("informed", d.informed),
-            ):
-                for name in people:
-                    yield "decision_people", (did, role, name)
-            for link in d.links:
-                target_number = int(link["target"].rpartition("/")[2])
-                yield "decision_links", (did, link["kind"], slug, target_number)
-            at = dt.datetime.combine(d.date, dt.time(9), tzinfo=dt.UTC)
+            d.links = self.links.get((log, j), [])
+            yield from self._rows_of(log, d)
+
+    def _rows_of(self, log: int, d: GeneratedDecision) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        slug = self.world.slugs[log]
+        self.decision_id += 1
+        did = self.decision_id
+        yield (
+            "decisions",
+            (
+                did,
+                log + 1,
+                d.number,
+                d.title,
+                d.status,
+                d.date,
+                d.review_by,
+                2 if d.status != "proposed" else 1,
+                orjson.dumps(d.content).decode(),
+                orjson.dumps(d.decision_makers).decode(),
+                orjson.dumps(d.consulted).decode(),
+                orjson.dumps(d.informed).decode(),
+                orjson.dumps(d.tags).decode(),
+                orjson.dumps(d.links).decode(),
+            ),
+        )
+        for tag in d.tags:
+            yield "decision_tags", (did, tag)
+        for role, people in (
+            ("decision_makers", d.decision_makers),
+            ("consulted", d.consulted),
+            ("informed", d.informed),
+        ):
+            for name in people:
+                yield "decision_people", (did, role, name)
+        for link in d.links:
+            target_number = int(link["target"].rpartition("/")[2])
+            yield "decision_links", (did, link["kind"], slug, target_number)
+        at = dt.datetime.combine(d.date, dt.time(9), tzinfo=dt.UTC)
+        self.event_id += 1
+        yield (
+            "decision_events",
+            (
+                self.event_id,
+                slug,
+                d.number,
+                1,
+                "decision.proposed",
+                "importer",
+                at,
+                orjson.dumps({"title": d.title}).decode(),
+            ),
+        )
+        if d.status != "proposed":
             self.event_id += 1
             yield (
                 "decision_events",
@@ -158,28 +206,13 @@ class Rows:
                     self.event_id,
                     slug,
                     d.number,
-                    1,
-                    "decision.proposed",
+                    2,
+                    f"decision.{d.status}",
                     "importer",
                     at,
-                    orjson.dumps({"title": d.title}).decode(),
+                    "{}",
                 ),
             )
-            if d.status != "proposed":
-                self.event_id += 1
-                yield (
-                    "decision_events",
-                    (
-                        self.event_id,
-                        slug,
-                        d.number,
-                        2,
-                        f"decision.{d.status}",
-                        "importer",
-                        at,
-                        "{}",
-                    ),
-                )
 
 
 COLUMNS = {
@@ -216,20 +249,16 @@ COLUMNS = {
 _BATCH = 50_000
 
 
-def batches(
-    rows_of: Rows, corpus: Corpus, world: World, seed: int
-) -> Iterator[dict[str, list[tuple[Any, ...]]]]:
-    """Every table's rows, whole logs at a time, about _BATCH decisions per batch."""
-    rng = random.Random(seed)
+def batches(rows: Rows) -> Iterator[dict[str, list[tuple[Any, ...]]]]:
+    """Every table's rows, _BATCH decisions at a time (a decision's other rows may come
+    in the next batch: batches are written in order, decisions first)."""
     batch: dict[str, list[tuple[Any, ...]]] = {table: [] for table in COLUMNS}
-    for log in range(len(world.slugs)):
-        for table, row in rows_of.of_log(corpus, world, log, rng):
-            batch[table].append(row)
-        if len(batch["decisions"]) >= _BATCH:
+    for table, row in rows.all():
+        if table == "decisions" and len(batch["decisions"]) >= _BATCH:
             yield batch
             batch = {table: [] for table in COLUMNS}
-    if batch["decisions"]:
-        yield batch
+        batch[table].append(row)
+    yield batch
 
 
 def base_rows(world: World) -> dict[str, list[tuple[Any, ...]]]:
@@ -301,8 +330,8 @@ async def populate_postgres(url: str, corpus: Corpus, world: World, seed: int) -
             columns=("id", "username", "name", "secret_hash", "created_at"),
         )
         started = time.perf_counter()
-        rows_of = Rows()
-        for batch in batches(rows_of, corpus, world, seed):
+        rows_of = Rows(corpus, world, seed)
+        for batch in batches(rows_of):
             # Decisions first: the other tables refer to them.
             for table, rows in batch.items():
                 await connection.copy_records_to_table(table, records=rows, columns=COLUMNS[table])
@@ -371,8 +400,8 @@ def populate_sqlite(url: str, corpus: Corpus, world: World, seed: int) -> dict[s
         secrets, token_rows = tokens()
         insert("access_tokens", ("id", "username", "name", "secret_hash", "created_at"), token_rows)
         started = time.perf_counter()
-        rows_of = Rows()
-        for batch in batches(rows_of, corpus, world, seed):
+        rows_of = Rows(corpus, world, seed)
+        for batch in batches(rows_of):
             for table, rows in batch.items():
                 insert(table, COLUMNS[table], rows)
         connection.execute("COMMIT")

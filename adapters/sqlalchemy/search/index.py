@@ -115,15 +115,21 @@ class ListShape:
         )
 
 
-def readable_log_ids(readers: Readers) -> Select[Any] | None:
-    """The ids of the logs a caller may read; None for every log."""
+def readable(readers: Readers) -> ColumnElement[bool] | None:
+    """Which rows of `logs` a caller may read; None for every log."""
     public = logs.c.visibility == Visibility.PUBLIC.value
     if readers is Readers.EVERYONE:
         return None
     if readers is Readers.ANONYMOUS:
-        return select(logs.c.id).where(public)
+        return public
     member_of = select(log_members.c.log_id).where(log_members.c.username == bindparam("username"))
-    return select(logs.c.id).where(or_(public, logs.c.id.in_(member_of)))
+    return or_(public, logs.c.id.in_(member_of))
+
+
+def readable_log_ids(readers: Readers) -> Select[Any] | None:
+    """The ids of the logs a caller may read; None for every log."""
+    which = readable(readers)
+    return None if which is None else select(logs.c.id).where(which)
 
 
 def log_id_of_slug(parameter: str) -> ColumnElement[Any]:

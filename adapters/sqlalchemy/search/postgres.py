@@ -12,22 +12,25 @@ from sqlalchemy import (
     Connection,
     Select,
     bindparam,
+    cast,
     func,
     insert,
     literal_column,
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import array
+from sqlalchemy.dialects.postgresql import TSQUERY, array
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnClause
 
 from adapters.sqlalchemy.search.index import (
     FullTextSearch,
     ListShape,
+    Readers,
     Shape,
     log_id_of_slug,
     ranking_statement,
+    readable,
     readable_log_ids,
     top_counts,
 )
@@ -68,6 +71,29 @@ def _query(parameter: str = "match") -> ColumnElement[Any]:
     return select(func.to_tsquery(_CONFIG, bindparam(parameter))).scalar_subquery()
 
 
+def _log_lexeme(log_id: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The lexeme every decision's document holds for its log (migration 0004)."""
+    return func.format("'log %s'", log_id)
+
+
+def _in_logs(query: ColumnElement[Any], which: ColumnElement[bool]) -> ColumnElement[Any]:
+    """`query`, and in one of the logs `which` selects: the GIN index then fetches only
+    the rows of those logs (an empty choice matches nothing)."""
+    logs_query = cast(func.string_agg(_log_lexeme(logs.c.id), " | "), TSQUERY)
+    return query.op("&&")(select(logs_query).where(which).scalar_subquery())
+
+
+def _restricted(shape_readers: Readers, log: bool) -> ColumnElement[Any]:
+    """The search text, kept to the logs the caller may read (and to the one asked for)."""
+    query = _query()
+    which = readable(shape_readers)
+    if which is not None:
+        query = _in_logs(query, which)
+    if log:
+        query = _in_logs(query, logs.c.slug == bindparam("log"))
+    return select(query).scalar_subquery()
+
+
 def _searchable(query: ColumnElement[Any]) -> ColumnElement[bool]:
     """False when stop words leave nothing to look up in the index (e.g. 'the -kafka'),
     which would scan every record: a one-time filter, checked before any row is read."""
@@ -83,14 +109,14 @@ _s = decision_search
 
 @cache
 def _hits(shape: Shape) -> Any:
-    query = _query()
     score = func.ts_rank(_s.c.document, _query("rank_match"), _LENGTH_NORMALIZED)
     statement = select(
         _s.c.decision_id, _s.c.log_id, _s.c.status, _s.c.tags, score.label("score")
-    ).where(_s.c.document.op("@@")(query), _searchable(query))
-    readable = readable_log_ids(shape.readers)
-    if readable is not None:
-        statement = statement.where(_s.c.log_id.in_(readable))
+    ).where(_s.c.document.op("@@")(_restricted(shape.readers, shape.log)), _searchable(_query()))
+    # The index already kept to these logs; checked again on the rows, all the same.
+    readable_ids = readable_log_ids(shape.readers)
+    if readable_ids is not None:
+        statement = statement.where(_s.c.log_id.in_(readable_ids))
     if shape.log:
         statement = statement.where(_s.c.log_id == log_id_of_slug("log"))
     if shape.status:
@@ -139,6 +165,7 @@ _DETAILS = (
 @cache
 def _matching(shape: ListShape) -> Select[Any]:
     query = _query()
+    in_log = select(_in_logs(query, logs.c.slug == bindparam("slug"))).scalar_subquery()
     statement = (
         select(
             logs.c.slug,
@@ -156,7 +183,7 @@ def _matching(shape: ListShape) -> Select[Any]:
         .where(
             _s.c.log_id == log_id_of_slug("slug"),
             _s.c.number > bindparam("after"),
-            _s.c.document.op("@@")(query),
+            _s.c.document.op("@@")(in_log),
             _searchable(query),
         )
     )
@@ -187,6 +214,7 @@ def _index_row_of(table: Any) -> Select[Any]:
         .op("||")(func.adr_search_array(table.c.consulted))
         .op("||")(func.adr_search_array(table.c.informed)),
         func.adr_search_document(
+            table.c.log_id,
             table.c.title,
             table.c.tags,
             table.c.decision_makers,

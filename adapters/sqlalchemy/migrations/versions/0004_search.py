@@ -38,12 +38,16 @@ $$
 """,
     """
 CREATE FUNCTION adr_search_document(
-    title text, tags json, decision_makers json, consulted json, informed json, content json
+    log_id integer, title text, tags json, decision_makers json, consulted json,
+    informed json, content json
 ) RETURNS tsvector
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     -- Each part after the title opens with the stop word 'a', which takes a position, so
     -- that a phrase cannot run from the end of one part into the start of the next.
-    SELECT setweight(to_tsvector('english', title), 'A')
+    -- The lexeme 'log <id>' (no text yields a lexeme with a space) lets the GIN index
+    -- keep to the logs a caller may read before any row is fetched.
+    SELECT array_to_tsvector(ARRAY['log ' || log_id])
+        || setweight(to_tsvector('english', title), 'A')
         || setweight(jsonb_to_tsvector('english', jsonb_build_array(
                'a', tags::jsonb, decision_makers::jsonb, consulted::jsonb, informed::jsonb),
                '["string"]'), 'B')
@@ -89,8 +93,8 @@ BEGIN
         adr_search_array(NEW.decision_makers) || adr_search_array(NEW.consulted)
             || adr_search_array(NEW.informed),
         adr_search_document(
-            NEW.title, NEW.tags, NEW.decision_makers, NEW.consulted, NEW.informed,
-            NEW.content))
+            NEW.log_id, NEW.title, NEW.tags, NEW.decision_makers, NEW.consulted,
+            NEW.informed, NEW.content))
     ON CONFLICT (decision_id) DO UPDATE SET
         log_id = EXCLUDED.log_id, number = EXCLUDED.number, status = EXCLUDED.status,
         date = EXCLUDED.date, tags = EXCLUDED.tags, people = EXCLUDED.people,
@@ -113,14 +117,15 @@ SELECT id, log_id, number, status, date,
        adr_search_array(tags),
        adr_search_array(decision_makers) || adr_search_array(consulted)
            || adr_search_array(informed),
-       adr_search_document(title, tags, decision_makers, consulted, informed, content)
+       adr_search_document(
+           log_id, title, tags, decision_makers, consulted, informed, content)
 FROM decisions
 """
 
 _PG_DROP = (
     "DROP TRIGGER IF EXISTS decision_search_sync ON decisions",
     "DROP FUNCTION IF EXISTS adr_decision_search_sync()",
-    "DROP FUNCTION IF EXISTS adr_search_document(text, json, json, json, json, json)",
+    "DROP FUNCTION IF EXISTS adr_search_document(integer, text, json, json, json, json, json)",
     "DROP FUNCTION IF EXISTS adr_search_text(text, json)",
     "DROP FUNCTION IF EXISTS adr_search_rest(jsonb)",
     "DROP FUNCTION IF EXISTS adr_search_array(json)",
