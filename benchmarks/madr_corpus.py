@@ -583,6 +583,8 @@ class GeneratedDecision:
     review_by: dt.date | None
     # Filled in per log once every status is known.
     links: list[dict[str, str]] = field(default_factory=list)
+    # The rare word it names, if any.
+    codename: str | None = None
 
 
 class Corpus:
@@ -643,6 +645,7 @@ class Corpus:
             for name in [tech.name, *others[: 1 + rng.randrange(3)]]
         ]
         more = ""
+        codename = None
         if rng.random() < 0.05:
             codename = self.codenames[rng.randrange(len(self.codenames))]
             more = f"Tracked in project {codename}; see the design document of {codename}."
@@ -677,4 +680,5 @@ class Corpus:
             tags=tags,
             content=content,
             review_by=day + dt.timedelta(days=730) if status == "accepted" else None,
+            codename=codename,
         )

@@ -130,6 +130,9 @@ class Rows:
         self.rng = rng
         self.decision_id = 0
         self.event_id = 0
+        # How many decisions name each rare word, and whether one is in a public log.
+        self.codenames: dict[str, int] = {}
+        self.public_codenames: set[str] = set()
 
     def all(self) -> Iterator[tuple[str, tuple[Any, ...]]]:
         written = [0] * len(self.world.sizes)
@@ -146,6 +149,10 @@ class Rows:
                 day,
             )
             d.links = self.links.get((log, j), [])
+            if d.codename is not None:
+                self.codenames[d.codename] = self.codenames.get(d.codename, 0) + 1
+                if self.world.public[log]:
+                    self.public_codenames.add(d.codename)
             yield from self._rows_of(log, d)
 
     def _rows_of(self, log: int, d: GeneratedDecision) -> Iterator[tuple[str, tuple[Any, ...]]]:
@@ -303,7 +310,9 @@ def tokens() -> tuple[dict[str, str], list[tuple[Any, ...]]]:
 # -- PostgreSQL -------------------------------------------------------------------------
 
 
-async def populate_postgres(url: str, corpus: Corpus, world: World, seed: int) -> dict[str, str]:
+async def populate_postgres(
+    url: str, corpus: Corpus, world: World, seed: int
+) -> tuple[dict[str, str], Rows]:
     parsed = make_url(url)
     name = parsed.database or ""
     if not name.startswith("adr_search_bench"):
@@ -363,7 +372,7 @@ async def populate_postgres(url: str, corpus: Corpus, world: World, seed: int) -
         print(f"vacuum analyze in {time.perf_counter() - started:.0f} s")
     finally:
         await connection.close()
-    return secrets
+    return secrets, rows_of
 
 
 # -- SQLite -----------------------------------------------------------------------------
@@ -377,7 +386,9 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def populate_sqlite(url: str, corpus: Corpus, world: World, seed: int) -> dict[str, str]:
+def populate_sqlite(
+    url: str, corpus: Corpus, world: World, seed: int
+) -> tuple[dict[str, str], Rows]:
     path = Path(make_url(url).database or "")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -412,20 +423,29 @@ def populate_sqlite(url: str, corpus: Corpus, world: World, seed: int) -> dict[s
         connection.execute("ANALYZE")
     finally:
         connection.close()
-    return secrets
+    return secrets, rows_of
 
 
 # -- the manifest -----------------------------------------------------------------------
 
 
-def manifest(corpus: Corpus, world: World, secrets: dict[str, str], url: str) -> dict[str, Any]:
+def manifest(
+    corpus: Corpus, world: World, rows: Rows, secrets: dict[str, str], url: str
+) -> dict[str, Any]:
     """What the benchmark needs: tokens, and logs and words of known frequencies."""
     member_private = [i for i in world.member_logs if not world.public[i]]
     largest_readable = max(
         (i for i in range(len(world.slugs)) if world.public[i] or i in world.member_logs),
         key=world.sizes.__getitem__,
     )
+    largest_public = max(
+        (i for i in range(len(world.slugs)) if world.public[i]), key=world.sizes.__getitem__
+    )
     popular = corpus.technologies
+    # A word in one decision of all, in a public log: every caller can find it.
+    rare = min(c for c in rows.public_codenames if rows.codenames[c] == 1)
+    # The admin of the largest public log makes decisions there.
+    person = world.names[world.members[largest_public][0][0]]
     return {
         "url": url,
         "seed": corpus.seed,
@@ -440,12 +460,16 @@ def manifest(corpus: Corpus, world: World, secrets: dict[str, str], url: str) ->
             "decisions": world.sizes[largest_readable],
             "public": world.public[largest_readable],
         },
+        "largest_public_log": {
+            "slug": world.slugs[largest_public],
+            "decisions": world.sizes[largest_public],
+        },
         "words": {
             "common": popular[0].name,
             "typical": popular[12].name,
             "second": popular[40].name,
-            "rare": corpus.codenames[0],
-            "person": corpus.people[0],
+            "rare": rare,
+            "person": person,
             "tag": popular[3].tag,
         },
     }
@@ -472,11 +496,11 @@ def main() -> None:
         f"largest log {max(world.sizes):,}, smallest {min(world.sizes):,}"
     )
     if make_url(args.url).get_backend_name() == "postgresql":
-        secrets = asyncio.run(populate_postgres(args.url, corpus, world, args.seed))
+        secrets, rows = asyncio.run(populate_postgres(args.url, corpus, world, args.seed))
     else:
-        secrets = populate_sqlite(args.url, corpus, world, args.seed)
+        secrets, rows = populate_sqlite(args.url, corpus, world, args.seed)
     args.manifest.parent.mkdir(parents=True, exist_ok=True)
-    args.manifest.write_text(json.dumps(manifest(corpus, world, secrets, args.url), indent=2))
+    args.manifest.write_text(json.dumps(manifest(corpus, world, rows, secrets, args.url), indent=2))
     args.manifest.chmod(0o600)
     print(f"done in {time.perf_counter() - started:.0f} s; manifest in {args.manifest}")
 
