@@ -328,3 +328,29 @@ async def test_a_query_that_stop_words_empty_finds_nothing_quickly(
     results = await find(search, "the -mongodb")
     assert results.hits == []
     assert results.total == 0
+
+
+async def test_a_log_that_changes_visibility_changes_who_finds_its_decisions(
+    registry: Registry, search: DecisionSearch
+) -> None:
+    core = await registry.log("core")
+    await registry.propose(core, "Use Kafka")
+
+    async def visible_to_anonymous() -> bool:
+        return bool((await find(search, "kafka", ANONYMOUS)).hits)
+
+    async def set_visibility(visibility: Visibility) -> None:
+        async with registry.uow() as uow:
+            log = await uow.logs.get(core)
+            assert log is not None
+            log.update(visibility=visibility)
+            await uow.commit()
+
+    assert not await visible_to_anonymous()
+    await set_visibility(Visibility.PUBLIC)
+    assert await visible_to_anonymous()
+    await registry.propose(core, "Kafka again")
+    assert len((await find(search, "kafka", ANONYMOUS)).hits) == 2
+    await set_visibility(Visibility.PRIVATE)
+    assert not await visible_to_anonymous()
+    assert len((await find(search, "kafka", ADMIN)).hits) == 2

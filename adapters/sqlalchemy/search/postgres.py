@@ -10,16 +10,20 @@ from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
     Connection,
+    Integer,
     Select,
+    any_,
     bindparam,
     cast,
     func,
     insert,
+    literal,
     literal_column,
+    or_,
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY, array
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, array
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnClause
 
@@ -30,14 +34,14 @@ from adapters.sqlalchemy.search.index import (
     Shape,
     log_id_of_slug,
     ranking_statement,
-    readable,
     readable_log_ids,
     top_counts,
 )
-from adapters.sqlalchemy.tables import decision_search, decisions, logs
+from adapters.sqlalchemy.tables import decision_search, decisions, log_members, logs
 from application.search_query import SearchQuery, Term
 from application.snippets import MARKS, MATCH_END, MATCH_START
 from domain.lifecycle import Status
+from domain.values import Visibility
 
 # The text search configuration: English stemming and stop words.
 _CONFIG: ColumnClause[Any] = literal_column("'english'")
@@ -71,27 +75,40 @@ def _query(parameter: str = "match") -> ColumnElement[Any]:
     return select(func.to_tsquery(_CONFIG, bindparam(parameter))).scalar_subquery()
 
 
-def _log_lexeme(log_id: ColumnElement[Any]) -> ColumnElement[Any]:
-    """The lexeme every decision's document holds for its log (migration 0004)."""
-    return func.format("'log %s'", log_id)
+def _in_log(query: ColumnElement[Any], parameter: str) -> ColumnElement[Any]:
+    """`query`, and in the log a slug parameter names: the GIN index then fetches only
+    that log's rows (each document holds the lexeme 'log <id>', migration 0004)."""
+    lexeme = cast(func.format("'log %s'", logs.c.id), TSQUERY)
+    in_log = select(lexeme).where(logs.c.slug == bindparam(parameter)).scalar_subquery()
+    return select(query.op("&&")(in_log)).scalar_subquery()
 
 
-def _in_logs(query: ColumnElement[Any], which: ColumnElement[bool]) -> ColumnElement[Any]:
-    """`query`, and in one of the logs `which` selects: the GIN index then fetches only
-    the rows of those logs (an empty choice matches nothing)."""
-    logs_query = cast(func.string_agg(_log_lexeme(logs.c.id), " | "), TSQUERY)
-    return query.op("&&")(select(logs_query).where(which).scalar_subquery())
+# Each public log's documents hold this lexeme (migration 0004).
+_PUBLIC = cast(literal("'visibility public'"), TSQUERY)
 
 
-def _restricted(shape_readers: Readers, log: bool) -> ColumnElement[Any]:
-    """The search text, kept to the logs the caller may read (and to the one asked for)."""
+def _found(shape: Shape) -> ColumnElement[bool]:
+    """Which rows the GIN index fetches: those that match, kept to a log asked for, or to
+    the logs the caller may read (public ones through their mark, the caller's own by
+    log id), so that rows the caller may not read are seldom fetched at all."""
     query = _query()
-    which = readable(shape_readers)
-    if which is not None:
-        query = _in_logs(query, which)
-    if log:
-        query = _in_logs(query, logs.c.slug == bindparam("log"))
-    return select(query).scalar_subquery()
+    if shape.log:
+        return _s.c.document.bool_op("@@")(_in_log(query, "log"))
+    if shape.readers is Readers.EVERYONE:
+        return _s.c.document.bool_op("@@")(query)
+    in_public = _s.c.document.bool_op("@@")(select(query.op("&&")(_PUBLIC)).scalar_subquery())
+    if shape.readers is Readers.ANONYMOUS:
+        return in_public
+    member_of = (
+        select(func.array_agg(log_members.c.log_id))
+        .where(log_members.c.username == bindparam("username"))
+        .scalar_subquery()
+    )
+    # As an array, not a subquery: so it is a condition the btree index can take.
+    in_own = _s.c.document.bool_op("@@")(query) & (
+        _s.c.log_id == any_(cast(member_of, ARRAY(Integer)))
+    )
+    return or_(in_public, in_own)
 
 
 def _searchable(query: ColumnElement[Any]) -> ColumnElement[bool]:
@@ -112,8 +129,8 @@ def _hits(shape: Shape) -> Any:
     score = func.ts_rank(_s.c.document, _query("rank_match"), _LENGTH_NORMALIZED)
     statement = select(
         _s.c.decision_id, _s.c.log_id, _s.c.status, _s.c.tags, score.label("score")
-    ).where(_s.c.document.op("@@")(_restricted(shape.readers, shape.log)), _searchable(_query()))
-    # The index already kept to these logs; checked again on the rows, all the same.
+    ).where(_found(shape), _searchable(_query()))
+    # What may be read is decided here, on the rows.
     readable_ids = readable_log_ids(shape.readers)
     if readable_ids is not None:
         statement = statement.where(_s.c.log_id.in_(readable_ids))
@@ -165,7 +182,6 @@ _DETAILS = (
 @cache
 def _matching(shape: ListShape) -> Select[Any]:
     query = _query()
-    in_log = select(_in_logs(query, logs.c.slug == bindparam("slug"))).scalar_subquery()
     statement = (
         select(
             logs.c.slug,
@@ -183,7 +199,7 @@ def _matching(shape: ListShape) -> Select[Any]:
         .where(
             _s.c.log_id == log_id_of_slug("slug"),
             _s.c.number > bindparam("after"),
-            _s.c.document.op("@@")(in_log),
+            _s.c.document.bool_op("@@")(_in_log(query, "slug")),
             _searchable(query),
         )
     )
@@ -201,33 +217,30 @@ def _matching(shape: ListShape) -> Select[Any]:
     return statement.order_by(_s.c.number).limit(bindparam("limit"))
 
 
-def _index_row_of(table: Any) -> Select[Any]:
-    """What the trigger writes for each decision (migration 0004), for all of them."""
-    return select(
-        table.c.id,
-        table.c.log_id,
-        table.c.number,
-        table.c.status,
-        table.c.date,
-        func.adr_search_array(table.c.tags),
-        func.adr_search_array(table.c.decision_makers)
-        .op("||")(func.adr_search_array(table.c.consulted))
-        .op("||")(func.adr_search_array(table.c.informed)),
-        func.adr_search_document(
-            table.c.log_id,
-            table.c.title,
-            table.c.tags,
-            table.c.decision_makers,
-            table.c.consulted,
-            table.c.informed,
-            table.c.content,
-        ),
-    )
-
-
+# What the trigger writes for each decision (migration 0004), for all of them.
 _REINDEX = insert(_s).from_select(
     ["decision_id", "log_id", "number", "status", "date", "tags", "people", "document"],
-    _index_row_of(decisions),
+    select(
+        decisions.c.id,
+        decisions.c.log_id,
+        decisions.c.number,
+        decisions.c.status,
+        decisions.c.date,
+        func.adr_search_array(decisions.c.tags),
+        func.adr_search_array(decisions.c.decision_makers)
+        .op("||")(func.adr_search_array(decisions.c.consulted))
+        .op("||")(func.adr_search_array(decisions.c.informed)),
+        func.adr_search_document(
+            decisions.c.log_id,
+            logs.c.visibility == Visibility.PUBLIC.value,
+            decisions.c.title,
+            decisions.c.tags,
+            decisions.c.decision_makers,
+            decisions.c.consulted,
+            decisions.c.informed,
+            decisions.c.content,
+        ),
+    ).join(logs, logs.c.id == decisions.c.log_id),
 )
 
 

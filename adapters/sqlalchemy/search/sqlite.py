@@ -63,7 +63,7 @@ def _term(term: Term) -> str:
 
 
 def _matches() -> ColumnElement[Any]:
-    return _INDEX.op("MATCH")(bindparam("match"))
+    return _INDEX.bool_op("MATCH")(bindparam("match"))
 
 
 def _tagged_with() -> ColumnElement[bool]:

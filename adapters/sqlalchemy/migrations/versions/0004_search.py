@@ -38,15 +38,19 @@ $$
 """,
     """
 CREATE FUNCTION adr_search_document(
-    log_id integer, title text, tags json, decision_makers json, consulted json,
-    informed json, content json
+    log_id integer, public boolean, title text, tags json, decision_makers json,
+    consulted json, informed json, content json
 ) RETURNS tsvector
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     -- Each part after the title opens with the stop word 'a', which takes a position, so
     -- that a phrase cannot run from the end of one part into the start of the next.
-    -- The lexeme 'log <id>' (no text yields a lexeme with a space) lets the GIN index
-    -- keep to the logs a caller may read before any row is fetched.
-    SELECT array_to_tsvector(ARRAY['log ' || log_id])
+    -- Two marks no text can yield (a lexeme with a space), so that the GIN index keeps to
+    -- a log, or to public logs, before any row is fetched: 'log <id>', and 'visibility
+    -- public' while the log is public. Only a shortcut: every row found is checked
+    -- against the logs the caller may read all the same.
+    SELECT array_to_tsvector(CASE WHEN public
+               THEN ARRAY['log ' || log_id, 'visibility public']
+               ELSE ARRAY['log ' || log_id] END)
         || setweight(to_tsvector('english', title), 'A')
         || setweight(jsonb_to_tsvector('english', jsonb_build_array(
                'a', tags::jsonb, decision_makers::jsonb, consulted::jsonb, informed::jsonb),
@@ -93,8 +97,10 @@ BEGIN
         adr_search_array(NEW.decision_makers) || adr_search_array(NEW.consulted)
             || adr_search_array(NEW.informed),
         adr_search_document(
-            NEW.log_id, NEW.title, NEW.tags, NEW.decision_makers, NEW.consulted,
-            NEW.informed, NEW.content))
+            NEW.log_id,
+            (SELECT visibility = 'public' FROM logs WHERE id = NEW.log_id),
+            NEW.title, NEW.tags, NEW.decision_makers, NEW.consulted, NEW.informed,
+            NEW.content))
     ON CONFLICT (decision_id) DO UPDATE SET
         log_id = EXCLUDED.log_id, number = EXCLUDED.number, status = EXCLUDED.status,
         date = EXCLUDED.date, tags = EXCLUDED.tags, people = EXCLUDED.people,
@@ -109,23 +115,45 @@ AFTER INSERT OR UPDATE OF
     log_id, number, status, date, title, decision_makers, consulted, informed, tags, content
 ON decisions FOR EACH ROW EXECUTE FUNCTION adr_decision_search_sync()
 """,
+    """
+CREATE FUNCTION adr_log_search_visibility() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE decision_search SET document = CASE WHEN NEW.visibility = 'public'
+        THEN document || array_to_tsvector(ARRAY['visibility public'])
+        ELSE ts_delete(document, 'visibility public') END
+    WHERE log_id = NEW.id;
+    RETURN NULL;
+END
+$$
+""",
+    """
+CREATE TRIGGER log_search_visibility
+AFTER UPDATE OF visibility ON logs
+FOR EACH ROW WHEN (OLD.visibility IS DISTINCT FROM NEW.visibility)
+EXECUTE FUNCTION adr_log_search_visibility()
+""",
 )
 
 _PG_INDEX_EXISTING = """
 INSERT INTO decision_search (decision_id, log_id, number, status, date, tags, people, document)
-SELECT id, log_id, number, status, date,
-       adr_search_array(tags),
-       adr_search_array(decision_makers) || adr_search_array(consulted)
-           || adr_search_array(informed),
+SELECT d.id, d.log_id, d.number, d.status, d.date,
+       adr_search_array(d.tags),
+       adr_search_array(d.decision_makers) || adr_search_array(d.consulted)
+           || adr_search_array(d.informed),
        adr_search_document(
-           log_id, title, tags, decision_makers, consulted, informed, content)
-FROM decisions
+           d.log_id, l.visibility = 'public', d.title, d.tags, d.decision_makers,
+           d.consulted, d.informed, d.content)
+FROM decisions AS d JOIN logs AS l ON l.id = d.log_id
 """
 
 _PG_DROP = (
+    "DROP TRIGGER IF EXISTS log_search_visibility ON logs",
+    "DROP FUNCTION IF EXISTS adr_log_search_visibility()",
     "DROP TRIGGER IF EXISTS decision_search_sync ON decisions",
     "DROP FUNCTION IF EXISTS adr_decision_search_sync()",
-    "DROP FUNCTION IF EXISTS adr_search_document(integer, text, json, json, json, json, json)",
+    "DROP FUNCTION IF EXISTS adr_search_document("
+    "integer, boolean, text, json, json, json, json, json)",
     "DROP FUNCTION IF EXISTS adr_search_text(text, json)",
     "DROP FUNCTION IF EXISTS adr_search_rest(jsonb)",
     "DROP FUNCTION IF EXISTS adr_search_array(json)",
