@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.clock import SystemClock
 from adapters.madr.codec import MadrFiles
 from adapters.sqlalchemy import (
+    SqlAlchemyDecisionReader,
     SqlAlchemyHealthProbe,
     SqlAlchemyReadModel,
     SqlAlchemyUnitOfWork,
@@ -29,13 +30,7 @@ from application.handlers.exports import (
     RenderDecisionHandler,
 )
 from application.handlers.imports import ImportDecisionsHandler
-from application.handlers.lifecycle import (
-    AcceptDecisionHandler,
-    DeprecateDecisionHandler,
-    RejectDecisionHandler,
-    ReopenDecisionHandler,
-    SupersedeDecisionHandler,
-)
+from application.handlers.lifecycle import ChangeStatusHandler, SupersedeDecisionHandler
 from application.handlers.links import LinkDecisionsHandler, UnlinkDecisionsHandler
 from application.handlers.lint import LintFilesHandler
 from application.handlers.logs import (
@@ -63,6 +58,7 @@ from application.handlers.search_index import ReindexSearchHandler
 from application.handlers.users import AuthenticateHandler, CreateTokenHandler, CreateUserHandler
 from application.ports import (
     Clock,
+    DecisionReader,
     DecisionSearch,
     HealthProbe,
     MadrCodec,
@@ -80,21 +76,15 @@ COMMAND_HANDLERS: tuple[type[Any], ...] = (
     ProposeDecisionHandler,
     EditDecisionHandler,
     WithdrawDecisionHandler,
-    AcceptDecisionHandler,
-    RejectDecisionHandler,
-    ReopenDecisionHandler,
-    DeprecateDecisionHandler,
+    ChangeStatusHandler,
     SupersedeDecisionHandler,
     LinkDecisionsHandler,
     UnlinkDecisionsHandler,
     CreateUserHandler,
     CreateTokenHandler,
     ImportDecisionsHandler,
-    ExportLogHandler,
-    RenderDecisionHandler,
-    DrawGraphHandler,
 )
-# They hold only the shared read model: one instance serves every request.
+# They hold only shared ports (the read side, the codec): one instance serves every request.
 STATELESS_HANDLERS: tuple[type[Any], ...] = (
     AuthenticateHandler,
     GetLogHandler,
@@ -105,6 +95,9 @@ STATELESS_HANDLERS: tuple[type[Any], ...] = (
     GetHistoryHandler,
     GetCurrentHandler,
     LintFilesHandler,
+    RenderDecisionHandler,
+    ExportLogHandler,
+    DrawGraphHandler,
     # search
     SearchDecisionsHandler,
     ReindexSearchHandler,
@@ -124,6 +117,7 @@ def build_container(
     container.register(AsyncEngine, instance=engine)
     container.register(Clock, instance=SystemClock())
     container.register(ReadModel, instance=SqlAlchemyReadModel(engine))
+    container.register(DecisionReader, instance=SqlAlchemyDecisionReader(engine))
     container.register(HealthProbe, instance=SqlAlchemyHealthProbe(engine))
     container.register(MadrCodec, instance=MadrFiles())
     container.register(UnitOfWork, factory=SqlAlchemyUnitOfWork)

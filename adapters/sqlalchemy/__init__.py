@@ -1,5 +1,6 @@
 """Persistence on SQLAlchemy Core: SQLite embedded, PostgreSQL in production."""
 
+from adapters.sqlalchemy.decision_reader import SqlAlchemyDecisionReader
 from adapters.sqlalchemy.engine import create_engine, migrate
 from adapters.sqlalchemy.health import SqlAlchemyHealthProbe
 from adapters.sqlalchemy.read_model import SqlAlchemyReadModel
@@ -7,6 +8,7 @@ from adapters.sqlalchemy.search import create_search
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
+    "SqlAlchemyDecisionReader",
     "SqlAlchemyHealthProbe",
     "SqlAlchemyReadModel",
     "SqlAlchemyUnitOfWork",
