@@ -42,7 +42,8 @@ from sqlalchemy.engine import make_url
 
 from adapters.sqlalchemy import create_engine, create_search
 from application.search_query import parse_search
-from application.views import Actor, SearchFilters
+from application.views import Actor, DecisionFilters, SearchFilters
+from domain.values import LogSlug
 
 ROOT = Path(__file__).resolve().parent.parent
 TRIGGER = "decision_search_sync"
@@ -250,15 +251,25 @@ async def explain(url: str, manifest: dict[str, Any]) -> None:
         captured.append((statement, parameters))
 
     print("\n## plans\n")
+    log = LogSlug(manifest["largest_log"]["slug"])
+    one = queries(manifest)["one word"]
     try:
         for caller, actor in (("anonymous", Actor(None)), ("member", Actor("bench-member"))):
-            for kind, q in queries(manifest).items():
+            cases = {
+                kind: search.search(
+                    parse_search(q), actor, SearchFilters(), limit=21, after=None, facet_size=20
+                )
+                for kind, q in queries(manifest).items()
+            }
+            if caller == "member":
+                cases["list q in one log"] = search.decisions(
+                    log, parse_search(one), DecisionFilters(), limit=21, after=None
+                )
+            for kind, call in cases.items():
                 captured.clear()
                 event.listen(engine.sync_engine, "before_cursor_execute", grab)
                 try:
-                    await search.search(
-                        parse_search(q), actor, SearchFilters(), limit=21, after=None, facet_size=20
-                    )
+                    await call
                 finally:
                     event.remove(engine.sync_engine, "before_cursor_execute", grab)
                 async with engine.connect() as connection:
