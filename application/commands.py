@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from application.authentication import Caller
 from application.outbound import OutboundEvent
-from application.views import Actor, DecisionFilters
+from application.views import Actor, DecisionFilters, SearchFilters
 from domain.content import Content
 from domain.decision import Changes
 from domain.links import LinkKind
@@ -187,6 +187,8 @@ class ListDecisions:
     filters: DecisionFilters = field(default_factory=DecisionFilters)
     limit: int = 50
     cursor: str | None = None
+    # Search-box text: only the decisions it matches (application.search_query).
+    q: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +213,27 @@ class Authenticate:
 
 
 MAX_LIMIT = 200
+
+
+# -- search -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDecisions:
+    """Full text across every log the caller may read (application.search_query)."""
+
+    caller: Caller
+    q: str
+    filters: SearchFilters = field(default_factory=SearchFilters)
+    limit: int = 20
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReindexSearch:
+    """Rebuild the search index from the decisions. For the operator (CLI)."""
+
+    actor: Actor
 
 
 # -- MADR in and out ----------------------------------------------------------

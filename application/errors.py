@@ -57,3 +57,9 @@ class InvalidBundle(ApplicationError):
 
 class BrokerUnavailable(ApplicationError):
     """The broker did not confirm a publish; what is unsent stays in the outbox."""
+
+
+class InvalidCursor(ApplicationError):
+    """A cursor that this list did not give out, or not for these filters."""
+
+    field = "cursor"

@@ -15,6 +15,7 @@ from typing import Protocol, Self
 
 from application.authentication import Caller, Credentials
 from application.outbound import OutboundEvent
+from application.search_query import SearchQuery
 from application.views import (
     Actor,
     DecisionFilters,
@@ -26,6 +27,8 @@ from application.views import (
     LogDecisions,
     LogView,
     MemberView,
+    SearchFilters,
+    SearchResults,
 )
 from application.webhook_views import DeliveryView, SubscriptionView
 from domain.decision import Decision
@@ -200,6 +203,45 @@ class DecisionReader(Protocol):
     async def log_decisions(self, slug: LogSlug, username: str | None) -> LogDecisions | None:
         """The log's access for `username`, its title and its decisions by number;
         None when there is no such log."""
+        ...
+
+
+class DecisionSearch(Protocol):
+    """The full-text index of decisions, kept in the same transaction as every write.
+
+    `query` never `matches_nothing` here: the handlers answer such queries themselves.
+    """
+
+    async def search(
+        self,
+        query: SearchQuery,
+        actor: Actor,
+        filters: SearchFilters,
+        *,
+        limit: int,
+        after: tuple[float, int] | None,
+        facet_size: int,
+    ) -> SearchResults:
+        """Matches in every log the actor may read (public ones, those they have a role
+        in, all for an admin), best first: by score, then row id, both descending; after
+        `after` (a score and row id). Total and facets count every match; each facet
+        gives its `facet_size` largest counts."""
+        ...
+
+    async def decisions(
+        self,
+        slug: LogSlug,
+        query: SearchQuery,
+        filters: DecisionFilters,
+        *,
+        limit: int,
+        after: DecisionNumber | None,
+    ) -> list[DecisionSummary]:
+        """Like ReadModel.decisions, keeping only the decisions that match `query`."""
+        ...
+
+    async def rebuild(self) -> int:
+        """Index every decision again, from scratch; returns how many there are."""
         ...
 
 

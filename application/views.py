@@ -215,3 +215,68 @@ def decision_summary(decision: Decision) -> DecisionSummary:
         review_by=decision.review_by,
         version=decision.version,
     )
+
+
+# -- search -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    log: str | None = None
+    status: str | None = None
+    tag: str | None = None
+    person: str | None = None  # in decision_makers, consulted or informed
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    log: str
+    number: int
+    title: str
+    status: str
+    date: dt.date
+    # HTML: <mark> around what matched, everything else escaped.
+    snippet: str
+    # Higher is better; comparable only within one search.
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class FacetCount:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFacets:
+    """How many matches have each status, tag and log; the largest counts first."""
+
+    status: tuple[FacetCount, ...] = ()
+    tag: tuple[FacetCount, ...] = ()
+    log: tuple[FacetCount, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RankedHit:
+    hit: SearchHit
+    # The hit's place in the ranking: by score, then by row id (for the cursor).
+    row_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """A page of hits, and the count and facets of every match."""
+
+    hits: list[RankedHit]
+    total: int
+    facets: SearchFacets
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    items: list[SearchHit]
+    total: int
+    facets: SearchFacets
+    next_cursor: str | None

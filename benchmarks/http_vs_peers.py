@@ -56,7 +56,7 @@ import asyncpg
 import httpx
 
 from application.commands import CreateLog, CreateUser, ImportDecisions
-from application.cursors import encode_cursor
+from application.cursors import Cursors
 from application.handlers.imports import ImportDecisionsHandler
 from application.handlers.logs import CreateLogHandler
 from application.handlers.users import CreateUserHandler
@@ -72,6 +72,8 @@ SERVER_CORE, LOAD_CORE = 0, 1
 LOG = "bench"
 WRITES_LOG = "bench-writes"
 PAGE_SIZE = 50
+# The peers sign list cursors with the same key (peers/reads.py), so their replies equal ours.
+CURSOR_KEY = "benchmark cursor key"
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/adr_bench"
 
 
@@ -112,7 +114,9 @@ class Scenario:
 
 def scenarios(decisions: int) -> tuple[Scenario, ...]:
     page = min(100, decisions // PAGE_SIZE)
-    cursor = encode_cursor((page - 1) * PAGE_SIZE)
+    # The decision list's scope (ListDecisionsHandler): the log and no filters.
+    scope = ("decisions", LOG, None, None, None, None, None)
+    cursor = Cursors(CURSOR_KEY.encode()).encode(scope, (page - 1) * PAGE_SIZE)
     lists = f"/v1/logs/{LOG}/decisions?limit={PAGE_SIZE}"
     return (
         Scenario("get-anonymous", "GET a decision, anonymous", False, None),
@@ -306,6 +310,7 @@ def _command(
             "ADR_REGISTRY_DATABASE_URL": database.url,
             "ADR_REGISTRY_DATA_DIR": str(workdir / variant.key),
             "ADR_REGISTRY_LOG_FORMAT": "json",
+            "ADR_REGISTRY_CURSOR_KEY": CURSOR_KEY,
         }
         cli = Path(sys.executable).parent / "adr-registry"
         return [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port)], env, HERE.parent

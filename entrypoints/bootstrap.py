@@ -23,6 +23,7 @@ from adapters.sqlalchemy import (
     SqlAlchemyReadModel,
     SqlAlchemyUnitOfWork,
     create_engine,
+    create_search,
     migrate,
 )
 from adapters.sqlalchemy.notices import SqlAlchemyNotices
@@ -34,6 +35,7 @@ from adapters.webhooks.guard import SsrfGuard
 from adapters.webhooks.resolver import HostResolver, SystemResolver
 from adapters.webhooks.sender import HttpxWebhookSender
 from application.commands import RelayOutbox
+from application.cursors import Cursors
 from application.handlers.exports import (
     DrawGraphHandler,
     ExportLogHandler,
@@ -67,7 +69,9 @@ from application.handlers.queries import (
     ListDecisionsHandler,
     ListLogsHandler,
     ListMembersHandler,
+    SearchDecisionsHandler,
 )
+from application.handlers.search_index import ReindexSearchHandler
 from application.handlers.users import AuthenticateHandler, CreateTokenHandler, CreateUserHandler
 from application.handlers.webhooks import (
     CreateWebhookHandler,
@@ -86,6 +90,7 @@ from application.health import AllHealthProbes
 from application.ports import (
     Clock,
     DecisionReader,
+    DecisionSearch,
     EventPublisher,
     HealthProbe,
     MadrCodec,
@@ -140,6 +145,9 @@ STATELESS_HANDLERS: tuple[type[Any], ...] = (
     RenderDecisionHandler,
     ExportLogHandler,
     DrawGraphHandler,
+    # search
+    SearchDecisionsHandler,
+    ReindexSearchHandler,
 )
 
 # Webhooks: those with a unit of work are built per resolve; the queries once.
@@ -194,6 +202,9 @@ def build_container(
         UnitOfWork,
         factory=lambda: SqlAlchemyUnitOfWork(engine, container.resolve(OutboxSignal)),
     )
+    # search
+    container.register(DecisionSearch, instance=create_search(engine))
+    container.register(Cursors, instance=Cursors(settings.cursor_key.get_secret_value().encode()))
     for handler in COMMAND_HANDLERS:
         container.register(handler)
     for handler in STATELESS_HANDLERS:

@@ -15,11 +15,12 @@ import click
 import punq
 import uvicorn
 
-from application.commands import CreateUser, ExportLog, ImportDecisions, LintFiles
+from application.commands import CreateUser, ExportLog, ImportDecisions, LintFiles, ReindexSearch
 from application.errors import AlreadyExists, ApplicationError, InvalidBundle
 from application.handlers.exports import ExportLogHandler
 from application.handlers.imports import ImportDecisionsHandler
 from application.handlers.lint import LintFilesHandler
+from application.handlers.search_index import ReindexSearchHandler
 from application.handlers.users import CreateUserHandler
 from application.ports import UnitOfWork
 from application.views import OPERATOR, ImportReport, LintProblem, MarkdownFile
@@ -233,6 +234,27 @@ def beat(settings: Settings) -> None:
     app = create_worker_app(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app.Beat(schedule=str(settings.data_dir / "beat-schedule"), loglevel="INFO", quiet=True).run()
+
+
+@main.group()
+def search() -> None:
+    """The full-text search index."""
+
+
+@search.command("reindex")
+@click.pass_obj
+def reindex(settings: Settings) -> None:
+    """Rebuild the search index from the decisions, in one transaction.
+
+    Writes always keep the index up to date; rebuild it after restoring a database or when
+    a new version changes what is indexed. Searches and writes wait until it is done.
+    """
+
+    async def run(container: punq.Container) -> int:
+        handler: ReindexSearchHandler = container.resolve(ReindexSearchHandler)
+        return await handler(ReindexSearch(OPERATOR))
+
+    click.echo(f"Indexed {_run(settings, run):,} decisions.")
 
 
 def _files_or_exit(path: Path) -> tuple[tuple[str, bytes], ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogFormat = Literal["auto", "json", "console"]
@@ -78,6 +78,13 @@ class Settings(BaseSettings):
     )
     webhook_retry_sweep_every_seconds: float = Field(
         default=30.0, gt=0, description="The beat's sweep for webhook deliveries due again."
+    )
+
+    # -- search --------------------------------------------------------------------
+    cursor_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="Signs the cursors of lists; give every API process the same random "
+        "value. Empty: cursors are still bound to their list and filters, but can be forged.",
     )
 
     @model_validator(mode="after")

@@ -7,7 +7,8 @@ checks as the real unit of work, so a failed command leaves the store as it was.
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection
+import re
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -15,15 +16,22 @@ from typing import Self
 
 from application.authentication import Caller, Credentials
 from application.errors import VersionMismatch
+from application.search_query import SearchQuery, Term
 from application.views import (
     Actor,
     DecisionFilters,
     DecisionSummary,
     DecisionView,
+    FacetCount,
     HistoryEntry,
     LogAccess,
     LogView,
     MemberView,
+    RankedHit,
+    SearchFacets,
+    SearchFilters,
+    SearchHit,
+    SearchResults,
     decision_summary,
     decision_view,
     log_view,
@@ -326,3 +334,174 @@ class FakeReadModel:
 
 def _number(decision: Decision) -> DecisionNumber:
     return decision.ref.number
+
+
+# -- search ---------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W_]+")
+# The weight of a match in each field: title, tags and people, context and outcome, rest.
+FIELD_WEIGHTS = (10, 4, 2, 1)
+
+
+def search_fields(decision: Decision) -> tuple[list[str], ...]:
+    """A decision's words in the four weighted fields the backends index, in their order."""
+    content = decision.content
+    texts = (
+        [decision.title],
+        [
+            *sorted(decision.tags),
+            *decision.decision_makers,
+            *decision.consulted,
+            *decision.informed,
+        ],
+        [content.context, content.outcome.chosen, content.outcome.justification],
+        [
+            *content.drivers,
+            *(
+                text
+                for option in content.options
+                for text in (option.title, option.description, *_arguments(option.arguments))
+            ),
+            *_arguments(content.consequences),
+            content.confirmation,
+            content.more_information,
+            *(
+                text
+                for section in content.extra_sections
+                for text in (section.heading, section.body)
+            ),
+        ],
+    )
+    return tuple(_WORD.findall(" ".join(parts).lower()) for parts in texts)
+
+
+def _arguments(arguments: object) -> Iterator[str]:
+    yield from getattr(arguments, "good", ())
+    yield from getattr(arguments, "neutral", ())
+    yield from getattr(arguments, "bad", ())
+
+
+def term_weight(term: Term, fields: tuple[list[str], ...]) -> int:
+    """The weight of the best field `term` matches in (0: none), words compared exactly
+    (the tests use words that every backend stems to themselves)."""
+    n = len(term.words)
+    for weight, words in zip(FIELD_WEIGHTS, fields, strict=True):
+        for start in range(len(words) - n + 1):
+            window = words[start : start + n]
+            *whole, last = term.words
+            if window[:-1] == whole and (
+                window[-1].startswith(last) if term.prefix else window[-1] == last
+            ):
+                return weight
+    return 0
+
+
+def search_score(query: SearchQuery, decision: Decision) -> int:
+    """0 when the decision does not match; else the sum of each group's best weight."""
+    fields = search_fields(decision)
+    if any(term_weight(term, fields) for term in query.none_of):
+        return 0
+    best = [max(term_weight(term, fields) for term in group) for group in query.all_of]
+    return sum(best) if best and all(best) else 0
+
+
+def _top(counts: dict[str, int], size: int) -> tuple[FacetCount, ...]:
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return tuple(FacetCount(value, n) for value, n in ordered[:size])
+
+
+class FakeDecisionSearch:
+    """Searches the store by brute force: the naive model of the real index."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def _readable(self, actor: Actor, slug: LogSlug) -> bool:
+        log = self.store.logs[slug]
+        return (
+            actor.is_admin
+            or log.visibility is Visibility.PUBLIC
+            or log.role_of(actor.username) is not None
+        )
+
+    async def search(
+        self,
+        query: SearchQuery,
+        actor: Actor,
+        filters: SearchFilters,
+        *,
+        limit: int,
+        after: tuple[float, int] | None,
+        facet_size: int,
+    ) -> SearchResults:
+        ids = {ref: i + 1 for i, ref in enumerate(sorted(self.store.decisions))}
+        found: list[tuple[float, int, Decision]] = []
+        for ref, d in self.store.decisions.items():
+            score = search_score(query, d)
+            people = d.decision_makers + d.consulted + d.informed
+            if (
+                score
+                and self._readable(actor, ref.log)
+                and filters.log in (None, ref.log.value)
+                and filters.status in (None, d.status.value)
+                and (filters.tag is None or filters.tag in d.tags)
+                and (filters.person is None or filters.person in people)
+                and (filters.date_from is None or d.date >= filters.date_from)
+                and (filters.date_to is None or d.date <= filters.date_to)
+            ):
+                found.append((float(score), ids[ref], d))
+        found.sort(key=lambda item: (item[0], item[1]), reverse=True)
+        statuses: dict[str, int] = {}
+        tags: dict[str, int] = {}
+        logs: dict[str, int] = {}
+        for _, _, d in found:
+            statuses[d.status.value] = statuses.get(d.status.value, 0) + 1
+            logs[d.ref.log.value] = logs.get(d.ref.log.value, 0) + 1
+            for tag in d.tags:
+                tags[tag] = tags.get(tag, 0) + 1
+        page = [item for item in found if after is None or (item[0], item[1]) < after]
+        hits = [
+            RankedHit(
+                SearchHit(
+                    log=d.ref.log.value,
+                    number=d.ref.number.value,
+                    title=d.title,
+                    status=d.status.value,
+                    date=d.date,
+                    snippet=d.title,
+                    score=score,
+                ),
+                row_id=row_id,
+            )
+            for score, row_id, d in page[:limit]
+        ]
+        facets = SearchFacets(
+            status=_top(statuses, facet_size),
+            tag=_top(tags, facet_size),
+            log=_top(logs, facet_size),
+        )
+        return SearchResults(hits=hits, total=len(found), facets=facets)
+
+    async def decisions(
+        self,
+        slug: LogSlug,
+        query: SearchQuery,
+        filters: DecisionFilters,
+        *,
+        limit: int,
+        after: DecisionNumber | None,
+    ) -> list[DecisionSummary]:
+        listed = await FakeReadModel(self.store).decisions(
+            slug, filters, limit=len(self.store.decisions) + 1, after=after
+        )
+        matching = [
+            d
+            for d in listed
+            if search_score(
+                query, self.store.decisions[DecisionRef(slug, DecisionNumber(d.number))]
+            )
+        ]
+        return matching[:limit]
+
+    async def rebuild(self) -> int:
+        return len(self.store.decisions)

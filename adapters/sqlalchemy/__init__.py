@@ -4,6 +4,7 @@ from adapters.sqlalchemy.decision_reader import SqlAlchemyDecisionReader
 from adapters.sqlalchemy.engine import create_engine, migrate
 from adapters.sqlalchemy.health import SqlAlchemyHealthProbe
 from adapters.sqlalchemy.read_model import SqlAlchemyReadModel
+from adapters.sqlalchemy.search import create_search
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
@@ -12,5 +13,6 @@ __all__ = [
     "SqlAlchemyReadModel",
     "SqlAlchemyUnitOfWork",
     "create_engine",
+    "create_search",
     "migrate",
 ]

@@ -347,7 +347,8 @@ class SqlAlchemyReadModel(ReadModel):
         rows = await self._reads.all(
             statement,
             slug=slug.value,
-            after=0 if after is None else after.value,
+            # Below every number: the first page starts at ADR-0000, which imports keep.
+            after=-1 if after is None else after.value,
             limit=limit,
             status=filters.status,
             tag=filters.tag,

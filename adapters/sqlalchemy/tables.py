@@ -30,6 +30,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.types import TypeDecorator
 
 from domain.lifecycle import Status
@@ -296,3 +297,43 @@ webhook_attempts = Table(
     Column("manual", Boolean, nullable=False),
     Index(None, "delivery_id", "id"),
 )
+
+
+# -- full-text search (ADR-0009) ------------------------------------------------------
+#
+# Written by triggers on `decisions` in the same transaction as the write, built by
+# migration 0004. Its storage differs by backend, so it stays out of `metadata`, which
+# both share: on PostgreSQL it is the table below, a weighted tsvector with the columns
+# a search filters and counts by; on SQLite an FTS5 table of the same name (columns
+# title, people_tags, context_outcome, rest) over the view decision_search_source.
+
+SEARCH_TABLE = "decision_search"
+
+search_metadata = MetaData(naming_convention=metadata.naming_convention)
+
+decision_search = Table(
+    SEARCH_TABLE,
+    search_metadata,
+    Column(
+        "decision_id",
+        _BigId,
+        ForeignKey(decisions.c.id, ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("log_id", Integer, nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("tags", ARRAY(Text), nullable=False),
+    Column("people", ARRAY(Text), nullable=False),
+    Column("document", TSVECTOR, nullable=False),
+    Index(None, "document", postgresql_using="gin"),
+    Index(None, "log_id", "number"),
+)
+
+
+def in_shared_schema(name: str | None, type_: str, parent_names: object) -> bool:
+    """For Alembic's `include_name`: whether `metadata` describes this object (the search
+    index and, on SQLite, its FTS5 shadow tables are described above instead)."""
+    return not (type_ == "table" and name is not None and name.startswith(SEARCH_TABLE))

@@ -24,7 +24,7 @@ from application.commands import (
     Redeliver,
     UpdateWebhook,
 )
-from application.cursors import decode_int_cursor
+from application.cursors import ROW_ID, Cursors, Scope
 from application.errors import NotFound, VersionMismatch
 from application.handlers.queries import _check_limit, _page
 from application.outbound import EVENT_TYPES
@@ -75,19 +75,11 @@ async def _allowed_target(policy: WebhookTargetPolicy, url: WebhookUrl) -> Webho
     return url
 
 
-# Ids are 64-bit in the database: a larger one in a cursor was never given out.
-_MAX_ID = 2**63 - 1
-
-
-def _cursor_id(cursor: str | None) -> int | None:
+def _after(cursors: Cursors, cursor: str | None, scope: Scope) -> int | None:
     if cursor is None:
         return None
-    key = decode_int_cursor(cursor)
-    if key > _MAX_ID:
-        raise InvalidValue(
-            "cursor", "is not a cursor this list gave out: pass next_cursor from the previous page"
-        )
-    return key
+    (key,) = cursors.decode(cursor, scope, ROW_ID)
+    return int(key)
 
 
 def _no_webhook(log: LogSlug, subscription_id: int) -> NotFound:
@@ -184,16 +176,18 @@ class CreateWebhookHandler:
 
 
 class ListWebhooksHandler:
-    def __init__(self, read_model: ReadModel, webhooks: WebhookReadModel) -> None:
+    def __init__(self, read_model: ReadModel, webhooks: WebhookReadModel, cursors: Cursors) -> None:
         self.read_model = read_model
         self.webhooks = webhooks
+        self.cursors = cursors
 
     async def __call__(self, query: ListWebhooks) -> Page[SubscriptionView]:
         limit = _check_limit(query.limit)
-        after = _cursor_id(query.cursor)
+        scope: Scope = ("webhooks", query.log.value)
+        after = _after(self.cursors, query.cursor, scope)
         await _authorize_admin(self.read_model, query.actor, query.log)
         rows = await self.webhooks.subscriptions(query.log, limit=limit + 1, after=after)
-        return _page(rows, limit, lambda s: s.id)
+        return _page(rows, limit, lambda s: self.cursors.encode(scope, s.id))
 
 
 class GetWebhookHandler:
@@ -346,18 +340,20 @@ class RedeliverHandler:
 
 
 class ListDeliveriesHandler:
-    def __init__(self, read_model: ReadModel, webhooks: WebhookReadModel) -> None:
+    def __init__(self, read_model: ReadModel, webhooks: WebhookReadModel, cursors: Cursors) -> None:
         self.read_model = read_model
         self.webhooks = webhooks
+        self.cursors = cursors
 
     async def __call__(self, query: ListDeliveries) -> Page[DeliveryView]:
         limit = _check_limit(query.limit)
-        before = _cursor_id(query.cursor)
+        scope: Scope = ("deliveries", query.log.value, query.id)
+        before = _after(self.cursors, query.cursor, scope)
         await _authorize_admin(self.read_model, query.actor, query.log)
         if await self.webhooks.subscription(query.log, query.id) is None:
             raise _no_webhook(query.log, query.id)
         rows = await self.webhooks.deliveries(query.id, limit=limit + 1, before=before)
-        return _page(rows, limit, lambda d: d.id)
+        return _page(rows, limit, lambda d: self.cursors.encode(scope, d.id))
 
 
 # -- the background side (Celery tasks and beat) ---------------------------------

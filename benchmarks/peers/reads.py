@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
+import json
 import re
 from typing import Any
 
@@ -78,15 +80,35 @@ def readable(row: Any, token: str | None) -> bool:
     return row[2] == "public" or row[3] is not None
 
 
-def after_cursor(cursor: str | None) -> int:
+# Cursors as the registry writes them (application/cursors.py): the key as JSON, then an
+# HMAC-SHA256 tag over the list's identity and the key, under the key both are given.
+CURSOR_KEY = b"benchmark cursor key"
+_TAG_BYTES = 16
+
+
+def _tag(slug: str, payload: bytes) -> bytes:
+    identity = json.dumps(
+        [1, "decisions", slug, None, None, None, None, None], separators=(",", ":")
+    )
+    message = identity.encode() + b"\x00" + payload
+    return hmac.new(CURSOR_KEY, message, hashlib.sha256).digest()[:_TAG_BYTES]
+
+
+def after_cursor(slug: str, cursor: str | None) -> int:
+    """The number a list cursor holds; -1 (before ADR-0000) for the first page."""
     if not cursor:
-        return 0
-    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    return int(raw.removeprefix("int:"))
+        return -1
+    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    payload, tag = raw[:-_TAG_BYTES], raw[-_TAG_BYTES:]
+    if not hmac.compare_digest(tag, _tag(slug, payload)):
+        raise ValueError("not a cursor of this list")
+    (number,) = json.loads(payload)
+    return int(number)
 
 
-def cursor_after(number: int) -> str:
-    return base64.urlsafe_b64encode(f"int:{number}".encode()).decode().rstrip("=")
+def cursor_after(slug: str, number: int) -> str:
+    payload = json.dumps([number], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(payload + _tag(slug, payload)).decode().rstrip("=")
 
 
 def decision(slug: str, row: Any, loads: Any) -> dict[str, Any]:
@@ -124,7 +146,10 @@ def page(slug: str, rows: list[Any], limit: int, loads: Any) -> dict[str, Any]:
         for row in rows[:limit]
     ]
     more = len(rows) > limit
-    return {"items": items, "next_cursor": cursor_after(items[-1]["number"]) if more else None}
+    return {
+        "items": items,
+        "next_cursor": cursor_after(slug, items[-1]["number"]) if more else None,
+    }
 
 
 def _day(value: Any) -> str | None:

@@ -13,7 +13,7 @@ from entrypoints.garbage_collection import freeze_after_start
 from entrypoints.http.dependencies import Services, document_anonymous_reads
 from entrypoints.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from entrypoints.http.problems import add_problem_schema, install_problem_handlers
-from entrypoints.http.routes import decisions, logs, madr, operations, tokens, webhooks
+from entrypoints.http.routes import decisions, logs, madr, operations, search, tokens, webhooks
 from entrypoints.settings import Settings
 
 _DESCRIPTION = """\
@@ -29,6 +29,7 @@ _TAGS = [
     {"name": "logs", "description": "Logs of decisions, and who has which role in them."},
     {"name": "decisions", "description": "Propose, decide, supersede and link decisions."},
     {"name": "madr", "description": "MADR files in and out: import, export, graph, lint."},
+    {"name": "search", "description": "Full text across logs, ranked, with facets."},
     {"name": "tokens", "description": "Personal access tokens."},
     {
         "name": "webhooks",
@@ -92,6 +93,6 @@ def create_app(
     # The routers' routes go straight into the app's own list (include_router would nest
     # them): app.routes then lists every APIRoute, and a request is matched in one pass,
     # decisions first since reading one is the hot path.
-    for module in (decisions, logs, madr, tokens, operations, webhooks):
+    for module in (decisions, logs, madr, tokens, operations, search, webhooks):
         app.router.routes.extend(module.router.routes)
     return app

@@ -8,6 +8,8 @@ from fastapi import Path, Query
 from fastapi.exceptions import RequestValidationError
 
 from application.commands import MAX_LIMIT
+from application.cursors import CURSOR_PATTERN
+from application.search_query import MAX_QUERY_LENGTH
 from domain.errors import InvalidValue
 from domain.values import DecisionNumber, DecisionRef, LogSlug
 from entrypoints.http.schemas import SLUG_PATTERN, USERNAME_PATTERN
@@ -25,11 +27,36 @@ NumberPath = Annotated[
 UsernamePath = Annotated[
     str, Path(description="A user's name.", pattern=USERNAME_PATTERN, examples=["ada"])
 ]
+# The pattern is documented, and checked by application.cursors rather than here, so
+# that every cursor this list did not give out gets the same 400 invalid-cursor.
 CursorQuery = Annotated[
     str | None,
     Query(
-        description="The next_cursor of the previous page; leave out for the first page.",
+        description="The next_cursor of the previous page of this same list (and filters); "
+        "leave out for the first page.",
+        json_schema_extra={"pattern": CURSOR_PATTERN},
+    ),
+]
+SEARCH_SYNTAX = (
+    "Search-box syntax: words (all must match, in any form: `decide` finds `decided`), "
+    '`"an exact phrase"`, `-excluded`, `prefix*`, and `OR` between two terms. Anything '
+    f"else is read as words. Not blank, at most {MAX_QUERY_LENGTH} characters."
+)
+SearchText = Annotated[
+    str,
+    Query(
+        description=SEARCH_SYNTAX,
         min_length=1,
+        max_length=MAX_QUERY_LENGTH,
+        examples=['kafka "event sourcing" -mongodb', "postgre* OR mysql"],
+    ),
+]
+SearchFilterText = Annotated[
+    str | None,
+    Query(
+        description="Only the decisions this search matches. " + SEARCH_SYNTAX,
+        min_length=1,
+        max_length=MAX_QUERY_LENGTH,
     ),
 ]
 LimitQuery = Annotated[

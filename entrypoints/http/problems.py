@@ -22,6 +22,7 @@ from starlette.routing import Route
 from application.errors import (
     AlreadyExists,
     Forbidden,
+    InvalidCursor,
     NotAuthenticated,
     NotFound,
     VersionMismatch,
@@ -55,6 +56,7 @@ class ProblemType:
 
 MALFORMED_JSON = ProblemType("malformed-json", 400, "The body is not valid JSON")
 BAD_REQUEST = ProblemType("bad-request", 400, "Bad request")
+INVALID_CURSOR = ProblemType("invalid-cursor", 400, "The cursor is not one of this list's")
 NOT_AUTHENTICATED = ProblemType("not-authenticated", 401, "Authentication required")
 FORBIDDEN = ProblemType("forbidden", 403, "Your role does not allow this")
 NOT_FOUND = ProblemType("not-found", 404, "Not found")
@@ -76,6 +78,7 @@ NOT_READY = ProblemType("not-ready", 503, "Not ready")
 CATALOGUE: tuple[ProblemType, ...] = (
     MALFORMED_JSON,
     BAD_REQUEST,
+    INVALID_CURSOR,
     NOT_AUTHENTICATED,
     FORBIDDEN,
     NOT_FOUND,
@@ -107,6 +110,7 @@ _OF_ERROR: dict[type[Exception], ProblemType] = {
     InvalidSupersession: INVALID_SUPERSESSION,
     InvalidLink: INVALID_LINK,
     LastAdmin: LAST_ADMIN,
+    InvalidCursor: INVALID_CURSOR,
 }
 # What the framework itself raises (unknown route, wrong method, unreadable body).
 _OF_STATUS = {p.status: p for p in (BAD_REQUEST, NOT_FOUND, METHOD_NOT_ALLOWED)}
@@ -175,6 +179,8 @@ async def _application_error(request: Request, error: Exception) -> Response:
         extensions = {"current_status": error.current, "allowed": list(error.allowed)}
     elif isinstance(error, InvalidValue):
         extensions = {"errors": [{"loc": [error.field], "message": error.message}]}
+    elif isinstance(error, InvalidCursor):
+        extensions = {"errors": [{"loc": ["query", error.field], "message": str(error)}]}
     elif isinstance(error, NotAuthenticated):
         headers = _CHALLENGE
     return problem_response(

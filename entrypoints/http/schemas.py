@@ -452,6 +452,73 @@ class Page(BaseModel, Generic[T]):
     model_config = ConfigDict(json_schema_extra=_page_examples)
 
 
+# -- search -------------------------------------------------------------------
+
+_HIT_EXAMPLE: dict[str, Any] = {
+    "log": "platform",
+    "number": 7,
+    "title": "Use PostgreSQL for storage",
+    "status": "accepted",
+    "date": "2026-01-05",
+    "snippet": "one database to operate, with <mark>full-text</mark> <mark>search</mark> "
+    "built in &amp; transactions",
+    "score": 0.61,
+}
+_FACETS_EXAMPLE: dict[str, Any] = {
+    "status": [{"value": "accepted", "count": 12}, {"value": "proposed", "count": 3}],
+    "tag": [{"value": "database", "count": 9}],
+    "log": [{"value": "platform", "count": 15}],
+}
+
+
+class SearchHit(BaseModel):
+    log: str
+    number: int
+    title: str
+    status: Status
+    date: dt.date = Field(description="The day of the last status change.")
+    snippet: str = Field(
+        description="HTML: the best-matching passage, <mark> around each match, every "
+        "other character escaped."
+    )
+    score: float = Field(description="Higher is better; comparable within one search only.")
+
+    model_config = ConfigDict(json_schema_extra=_examples(_HIT_EXAMPLE))
+
+
+class FacetCount(BaseModel):
+    value: str
+    count: int = Field(ge=1)
+
+    model_config = ConfigDict(json_schema_extra=_examples({"value": "accepted", "count": 12}))
+
+
+class SearchFacets(BaseModel):
+    """How many matches have each value: the 20 largest counts, largest first."""
+
+    status: list[FacetCount]
+    tag: list[FacetCount]
+    log: list[FacetCount] = Field(description="By slug; only logs you can read.")
+
+    model_config = ConfigDict(json_schema_extra=_examples(_FACETS_EXAMPLE))
+
+
+class SearchResults(BaseModel):
+    items: list[SearchHit] = Field(description="Best first.")
+    total: int = Field(ge=0, description="How many decisions match, on every page.")
+    facets: SearchFacets
+    next_cursor: str | None = Field(
+        description="Pass as `cursor`, with the same query and filters, for the next page; "
+        "null on the last page."
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra=_examples(
+            {"items": [_HIT_EXAMPLE], "total": 15, "facets": _FACETS_EXAMPLE, "next_cursor": None}
+        )
+    )
+
+
 # -- tokens and operations ----------------------------------------------------
 
 

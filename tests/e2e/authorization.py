@@ -269,6 +269,10 @@ async def _a_file_to_import(world: World, slug: str) -> Prepared:
     )
 
 
+async def _a_search(world: World, slug: str) -> Prepared:
+    return Prepared(params={"q": "everyone reads"})
+
+
 async def _a_file_to_lint(world: World, slug: str) -> Prepared:
     return Prepared(
         content=MADR_FILE.encode(),
@@ -335,6 +339,8 @@ TABLE: tuple[Row, ...] = (
     Row("POST", "/v1/logs", Access.SIGNED_IN, 201, _new_log_body),
     Row("POST", "/v1/tokens", Access.SIGNED_IN, 201, _token_body),
     Row("POST", "/v1/lint", Access.ANYONE, 200, _a_file_to_lint),
+    # Every caller may search: it covers only the logs they may read.
+    Row("GET", "/v1/search", Access.ANYONE, 200, _a_search),
     # A log: its settings and its members.
     Row("GET", _LOG, Role.VIEWER, 200, _nothing),
     Row("PATCH", _LOG, Role.ADMIN, 200, _log_if_match),

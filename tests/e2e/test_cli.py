@@ -215,3 +215,36 @@ def test_worker_alive_answers_for_a_liveness_probe(tmp_path: Path) -> None:
     assert "no worker heartbeat" in dead.output
     (tmp_path / "worker-heartbeat").touch()
     assert _invoke(tmp_path, "worker-alive", "--max-age", "30").exit_code == 0
+
+
+def test_search_reindex_rebuilds_the_index_and_says_how_many(tmp_path: Path) -> None:
+    data, source = tmp_path / "data", tmp_path / "adr"
+    source.mkdir()
+    for number, name in ((0, "PostgreSQL"), (1, "Redis")):
+        (source / f"000{number}-use-{name.lower()}.md").write_text(GOOD.format(name=name))
+    assert _invoke(data, "migrate").exit_code == 0
+    token = _invoke(data, "users", "create", "ada").stdout.strip()
+    _log_created_over_http(data, token, "platform")
+    assert _invoke(data, "import", "platform", str(source)).exit_code == 0
+
+    result = _invoke(data, "search", "reindex")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "Indexed 2 decisions."
+
+    async def search() -> list[int]:
+        app = create_app(Settings(data_dir=data))
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://t"
+            ) as client,
+        ):
+            reply = await client.get(
+                "/v1/search",
+                params={"q": "postgresql"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert reply.status_code == 200, reply.text
+            return [hit["number"] for hit in reply.json()["items"]]
+
+    assert asyncio.run(search()) == [0]

@@ -190,10 +190,12 @@ async def test_list_parameters_are_validated(client: httpx.AsyncClient, team: Te
         )
     problem = assert_problem(
         await client.get(team.decisions(), params={"cursor": "nope"}, headers=team.viewer),
-        422,
-        "validation-error",
+        400,
+        "invalid-cursor",
     )
-    assert problem["errors"] == [{"loc": ["cursor"], "message": problem["errors"][0]["message"]}]
+    assert problem["errors"] == [
+        {"loc": ["query", "cursor"], "message": problem["errors"][0]["message"]}
+    ]
 
 
 async def test_patch_replaces_the_fields_given_and_keeps_the_rest(

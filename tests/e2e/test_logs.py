@@ -93,9 +93,9 @@ async def test_listing_logs_shows_only_readable_ones_a_page_at_a_time(
 
 async def test_a_bad_cursor_or_limit_names_the_parameter(client: httpx.AsyncClient) -> None:
     problem = assert_problem(
-        await client.get("/v1/logs", params={"cursor": "garbage!"}), 422, "validation-error"
+        await client.get("/v1/logs", params={"cursor": "garbage!"}), 400, "invalid-cursor"
     )
-    assert problem["errors"][0]["loc"] == ["cursor"]
+    assert problem["errors"][0]["loc"] == ["query", "cursor"]
     problem = assert_problem(
         await client.get("/v1/logs", params={"limit": 201}), 422, "validation-error"
     )

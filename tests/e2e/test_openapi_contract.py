@@ -36,6 +36,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from application.commands import CreateUser
+from application.cursors import CURSOR_PATTERN
 from application.handlers.users import CreateUserHandler
 from application.views import OPERATOR
 from entrypoints.http.app import create_app
@@ -232,3 +233,21 @@ def test_a_log_title_is_documented_alike_on_create_and_update() -> None:
 def test_the_reference_pattern_refuses_what_the_app_refuses() -> None:
     reference = OPENAPI["components"]["schemas"]["Supersede"]["properties"]["by"]["items"]
     assert re.search(reference["pattern"], "a" * 65 + "/1") is None
+
+
+def test_every_cursor_documents_the_pattern_the_app_holds_it_to() -> None:
+    cursors = {
+        f"{method.upper()} {path}": parameter["schema"]
+        for path, item in OPENAPI["paths"].items()
+        for method, operation in item.items()
+        for parameter in operation.get("parameters", ())
+        if parameter["in"] == "query" and parameter["name"] == "cursor"
+    }
+    assert len(cursors) == 6, sorted(cursors)
+    assert {label: schema.get("pattern") for label, schema in cursors.items()} == dict.fromkeys(
+        cursors, CURSOR_PATTERN
+    )
+    responses = {
+        label: OPENAPI["paths"][label.split(" ")[1]]["get"]["responses"] for label in cursors
+    }
+    assert all("400" in documented for documented in responses.values())

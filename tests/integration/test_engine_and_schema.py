@@ -9,18 +9,33 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sqlalchemy import SqlAlchemyHealthProbe, create_engine, migrate
 from adapters.sqlalchemy.engine import alembic_config
-from adapters.sqlalchemy.tables import metadata
+from adapters.sqlalchemy.tables import SEARCH_TABLE, in_shared_schema, metadata, search_metadata
 
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+postgres_only = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+
+
+def _compare(connection: Connection, described: MetaData, include_name: Any) -> list[Any]:
+    context = MigrationContext.configure(connection, opts={"include_name": include_name})
+    return list(compare_metadata(context, described))
 
 
 def _differences(connection: Connection) -> list[Any]:
-    return list(compare_metadata(MigrationContext.configure(connection), metadata))
+    return _compare(connection, metadata, in_shared_schema)
+
+
+def _search_differences(connection: Connection) -> list[Any]:
+    def only_search(name: str | None, type_: str, parent_names: object) -> bool:
+        return type_ != "table" or name == SEARCH_TABLE
+
+    return _compare(connection, search_metadata, only_search)
 
 
 async def test_the_migrations_build_exactly_the_tables_the_code_describes(
@@ -34,7 +49,13 @@ async def test_migrating_again_changes_nothing(database_url: str, engine: AsyncE
     await migrate(database_url)
     async with engine.connect() as connection:
         head = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
-        assert head == [(ScriptDirectory.from_config(alembic_config()).get_current_head(),)]
+    assert head == [(ScriptDirectory.from_config(alembic_config()).get_current_head(),)]
+
+
+@postgres_only
+async def test_the_search_table_is_as_the_code_describes_it(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        assert await connection.run_sync(_search_differences) == []
 
 
 @sqlite_only

@@ -14,9 +14,13 @@ from sqlalchemy.pool import NullPool
 
 from adapters.sqlalchemy import SqlAlchemyReadModel, SqlAlchemyUnitOfWork
 from adapters.sqlalchemy.read_model import _decisions_statement
+from application.content_json import content_to_json
 from application.views import DecisionFilters
+from domain.content import Content
 from domain.values import DecisionNumber, LogSlug, Visibility
 from tests.integration.conftest import Registry
+
+_EMPTY_CONTENT = content_to_json(Content())
 
 on_postgres = pytest.mark.parametrize(
     "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
@@ -33,10 +37,11 @@ async def _fill(engine: AsyncEngine, log: LogSlug) -> None:
             text(
                 f"{numbers} INSERT INTO decisions (log_id, number, title, status, date, "
                 "version, content, decision_makers, consulted, informed, tags, links) "
-                "SELECT logs.id, n.i, 'Decision', 'proposed', '2024-01-01', 1, '{}', '[]', "
+                "SELECT logs.id, n.i, 'Decision', 'proposed', '2024-01-01', 1, :content, '[]', "
                 "'[]', '[]', '[]', '[]' FROM n, logs WHERE logs.slug = :slug"
             ),
-            {"count": DECISIONS, "slug": log.value},
+            # A whole content document, as every write stores: the search index reads it.
+            {"count": DECISIONS, "slug": log.value, "content": json.dumps(_EMPTY_CONTENT)},
         )
         await connection.execute(text("ANALYZE"))
 

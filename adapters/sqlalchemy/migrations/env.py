@@ -6,7 +6,7 @@ caller opens the connection and runs Alembic inside `AsyncConnection.run_sync`.
 
 from alembic import context
 
-from adapters.sqlalchemy.tables import metadata
+from adapters.sqlalchemy.tables import in_shared_schema, metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:
@@ -20,6 +20,7 @@ context.configure(
     # SQLite alters a table by copying it; batch mode writes migrations that do so.
     render_as_batch=True,
     compare_type=True,
+    include_name=in_shared_schema,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -39,6 +39,6 @@ def list_decisions(log: str):  # type: ignore[no-untyped-def]
     ):
         abort(404)
     limit = request.args.get("limit", 50, type=int)
-    after = reads.after_cursor(request.args.get("cursor"))
+    after = reads.after_cursor(log, request.args.get("cursor"))
     rows = db().execute(reads.PAGE, (log, after, limit + 1)).fetchall()
     return jsonify(reads.page(log, rows, limit, json.loads))

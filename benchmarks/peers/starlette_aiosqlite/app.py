@@ -62,7 +62,7 @@ async def list_decisions(request: Request) -> Response:
     ):
         return _NOT_FOUND
     limit = int(request.query_params.get("limit", 50))
-    after = reads.after_cursor(request.query_params.get("cursor"))
+    after = reads.after_cursor(slug, request.query_params.get("cursor"))
     rows = await _fetch(reads.PAGE, (slug, after, limit + 1), many=True)
     return Response(
         orjson.dumps(reads.page(slug, rows, limit, orjson.loads)), media_type="application/json"

@@ -49,7 +49,7 @@ async def list_decisions(request: Request) -> Response:
     if not reads.readable(await _pool.fetchrow(_ACCESS[reads.kind(token)], token, slug), token):
         return _NOT_FOUND
     limit = int(request.query_params.get("limit", 50))
-    after = reads.after_cursor(request.query_params.get("cursor"))
+    after = reads.after_cursor(slug, request.query_params.get("cursor"))
     rows = await _pool.fetch(_PAGE, slug, after, limit + 1)
     return Response(
         orjson.dumps(reads.page(slug, rows, limit, orjson.loads)), media_type="application/json"

@@ -58,7 +58,7 @@ class DecisionsHandler(tornado.web.RequestHandler):
         if not reads.readable(access, token):
             raise tornado.web.HTTPError(404)
         limit = int(self.get_query_argument("limit", "50"))
-        after = reads.after_cursor(self.get_query_argument("cursor", None))
+        after = reads.after_cursor(log, self.get_query_argument("cursor", None))
         rows = await self.pool.fetch(reads.PAGE, (log, after, limit + 1), many=True)
         self.write(reads.page(log, rows, limit, json.loads))  # type: ignore[arg-type]
 

@@ -59,6 +59,7 @@ from entrypoints.http.params import (
     LimitQuery,
     LogPath,
     NumberPath,
+    SearchFilterText,
     decision_ref,
     parse_ref,
 )
@@ -144,6 +145,7 @@ async def propose_decision(
     description="By number, filtered; each filter given narrows the list.",
     response_model=schemas.Page[schemas.DecisionSummary],
     openapi_extra=ANONYMOUS_READ,
+    responses=problem_responses(400),
 )
 async def list_decisions(
     log: LogPath,
@@ -158,6 +160,7 @@ async def list_decisions(
         dt.date | None,
         Query(description="Only accepted decisions due for review on or before this day."),
     ] = None,
+    q: SearchFilterText = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Response:
@@ -171,7 +174,9 @@ async def list_decisions(
     caller = presented_caller(request)
     list_decisions = services_of(request).get(ListDecisionsHandler)
     page = await list_decisions(
-        ListDecisions(caller=caller, log=LogSlug(log), filters=filters, limit=limit, cursor=cursor)
+        ListDecisions(
+            caller=caller, log=LogSlug(log), filters=filters, limit=limit, cursor=cursor, q=q
+        )
     )
     return json_response(page)
 
@@ -375,6 +380,7 @@ async def unlink_decision(
     summary="A decision's history",
     description="Every event, oldest first: who did what, when.",
     response_model=schemas.Page[schemas.HistoryEntry],
+    responses=problem_responses(400),
 )
 async def get_history(
     log: LogPath,

@@ -70,6 +70,7 @@ async def create_log(
     description="Public logs, the logs you are a member of (all of them for a site admin), "
     "by slug.",
     response_model=schemas.Page[schemas.Log],
+    responses=problem_responses(400),
 )
 async def list_logs(
     caller: CurrentCaller,

@@ -104,6 +104,7 @@ async def create_webhook(
     summary="List a log's webhooks",
     description="By id; secrets are never shown. Needs the admin role.",
     response_model=schemas.Page[hooks.Webhook],
+    responses=problem_responses(400),
 )
 async def list_webhooks(
     log: LogPath,
@@ -205,6 +206,7 @@ async def ping_webhook(
     description="Newest first: each delivery with its attempts (time, status code, duration, "
     "the first KiB of the reply). Needs the admin role.",
     response_model=schemas.Page[hooks.Delivery],
+    responses=problem_responses(400),
 )
 async def list_deliveries(
     log: LogPath,

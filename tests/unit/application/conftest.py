@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from application.commands import CreateLog, SetMember
+from application.cursors import Cursors
 from application.handlers.logs import CreateLogHandler, SetMemberHandler
 from application.views import Actor
 from domain.user import User
@@ -16,6 +17,7 @@ VIEWER = Actor("vic")
 STRANGER = Actor("stan")
 ADMIN = Actor("root", is_admin=True)
 LOG = LogSlug("platform")
+CURSORS = Cursors(b"test key")
 
 
 @pytest.fixture

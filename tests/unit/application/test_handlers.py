@@ -39,8 +39,8 @@ from domain.decision import Changes
 from domain.errors import DecisionFrozen, InvalidTransition
 from domain.links import LinkKind
 from domain.values import DecisionNumber, DecisionRef, LogSlug
-from tests.fakes import FakeClock, FakeReadModel, FakeUnitOfWork, Store
-from tests.unit.application.conftest import AUTHOR, DECIDER, STRANGER, VIEWER
+from tests.fakes import FakeClock, FakeDecisionSearch, FakeReadModel, FakeUnitOfWork, Store
+from tests.unit.application.conftest import AUTHOR, CURSORS, DECIDER, STRANGER, VIEWER
 
 
 def ref(log: LogSlug, n: int) -> DecisionRef:
@@ -171,7 +171,9 @@ async def test_withdrawing_removes_the_links_others_hold_to_it(
         WithdrawDecision(AUTHOR, ref(platform, a))
     )
     assert not store.decisions[ref(platform, b)].links
-    history = await GetHistoryHandler(FakeReadModel(store))(GetHistory(VIEWER, ref(platform, a)))
+    history = await GetHistoryHandler(FakeReadModel(store), CURSORS)(
+        GetHistory(VIEWER, ref(platform, a))
+    )
     assert [e.event for e in history.items][-1] == "decision.withdrawn"
 
 
@@ -195,7 +197,7 @@ async def test_listing_pages_with_a_cursor(
 ) -> None:
     for i in range(5):
         await propose(store, clock, platform, f"D{i}", tags=("db",) if i % 2 else ())
-    listing = ListDecisionsHandler(FakeReadModel(store))
+    listing = ListDecisionsHandler(FakeReadModel(store), FakeDecisionSearch(store), CURSORS)
     first = await listing(ListDecisions(VIEWER, platform, limit=2))
     second = await listing(ListDecisions(VIEWER, platform, limit=2, cursor=first.next_cursor))
     third = await listing(ListDecisions(VIEWER, platform, limit=2, cursor=second.next_cursor))

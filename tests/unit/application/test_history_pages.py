@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from application.authentication import Caller
 from application.commands import GetHistory
+from application.cursors import Cursors
 from application.handlers.queries import GetHistoryHandler
 from application.views import ANONYMOUS, Actor, HistoryEntry, LogAccess
 from domain.values import DecisionNumber, DecisionRef, LogSlug, Visibility
@@ -52,7 +53,7 @@ async def test_paging_through_a_history_with_notices_returns_each_entry_once(
     notices_per_version: list[int], limit: int
 ) -> None:
     entries = _entries(notices_per_version)
-    handler = GetHistoryHandler(HistoryOnly(entries))  # type: ignore[arg-type]
+    handler = GetHistoryHandler(HistoryOnly(entries), Cursors(b"key"))  # type: ignore[arg-type]
     seen: list[HistoryEntry] = []
     cursor = None
     for _ in range(len(entries) + 1):

@@ -43,6 +43,7 @@ from application.commands import (
     UpdateLog,
     WithdrawDecision,
 )
+from application.cursors import Cursors
 from application.errors import (
     ApplicationError,
     Forbidden,
@@ -824,7 +825,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
         # A withdrawn decision keeps its history; one never proposed has none.
         events = self.decisions[ref].events if ref in self.decisions else self.withdrawn.get(ref)
-        step = GetHistoryHandler(reads)(GetHistory(actor, ref))
+        step = GetHistoryHandler(reads, Cursors(b""))(GetHistory(actor, ref))
         if error := self.denied(who, ref.log, Role.VIEWER) or (NotFound if not events else None):
             self.refused(error, step)
         else:

@@ -24,8 +24,8 @@ from application.commands import (
     Redeliver,
     UpdateWebhook,
 )
-from application.cursors import encode_cursor
-from application.errors import Forbidden, NotFound, VersionMismatch
+from application.cursors import Cursors
+from application.errors import Forbidden, InvalidCursor, NotFound, VersionMismatch
 from application.handlers.webhooks import (
     CreateWebhookHandler,
     DeleteWebhookHandler,
@@ -57,6 +57,8 @@ from tests.webhook_fakes import (
 URL = "https://hooks.example.com/adr"
 FAILING = AttemptOutcome(503, 30, "busy")
 GONE = AttemptOutcome(410, 30, "gone")
+
+CURSORS = Cursors(b"test key")
 
 
 class World:
@@ -119,7 +121,7 @@ async def test_a_log_admin_subscribes_and_gets_the_secret_once(world: World) -> 
     assert issued.secret.startswith("whsec_")
     assert issued.subscription.url == URL
     assert issued.subscription.events == ("decision.accepted",)
-    listed = await ListWebhooksHandler(world.read_model, world.reads)(
+    listed = await ListWebhooksHandler(world.read_model, world.reads, CURSORS)(
         ListWebhooks(actor=OWNER, log=LOG)
     )
     assert [s.id for s in listed.items] == [issued.subscription.id]
@@ -387,7 +389,7 @@ async def test_a_ping_is_sent_at_once_and_logged_as_a_delivery(world: World) -> 
     [sent] = world.sender.sent
     assert sent.id.startswith("ping_")
     assert json.loads(sent.body)["type"] == "webhook.ping"
-    page = await ListDeliveriesHandler(world.read_model, world.reads)(
+    page = await ListDeliveriesHandler(world.read_model, world.reads, CURSORS)(
         ListDeliveries(actor=OWNER, log=LOG, id=1)
     )
     assert [(d.event_type, d.state, len(d.attempts)) for d in page.items] == [
@@ -444,7 +446,7 @@ async def test_a_delivery_of_another_webhook_cannot_be_redelivered(world: World)
 async def test_the_delivery_log_pages_newest_first(world: World) -> None:
     await world.create()
     ids = [(await world.fan_out(f"evt_{n}"))[0] for n in range(5)]
-    handler = ListDeliveriesHandler(world.read_model, world.reads)
+    handler = ListDeliveriesHandler(world.read_model, world.reads, CURSORS)
     first = await handler(ListDeliveries(actor=OWNER, log=LOG, id=1, limit=2))
     second = await handler(
         ListDeliveries(actor=OWNER, log=LOG, id=1, limit=2, cursor=first.next_cursor)
@@ -459,7 +461,7 @@ async def test_the_delivery_log_pages_newest_first(world: World) -> None:
 
 async def test_the_delivery_log_of_an_unknown_webhook_is_not_found(world: World) -> None:
     with pytest.raises(NotFound):
-        await ListDeliveriesHandler(world.read_model, world.reads)(
+        await ListDeliveriesHandler(world.read_model, world.reads, CURSORS)(
             ListDeliveries(actor=OWNER, log=LOG, id=9)
         )
 
@@ -471,14 +473,24 @@ async def test_a_deliver_task_for_a_vanished_delivery_does_nothing(world: World)
 
 async def test_a_cursor_beyond_any_id_is_refused_not_sent_to_the_database(world: World) -> None:
     await world.create()
-    cursor = encode_cursor(2**63)
-    with pytest.raises(InvalidValue, match="cursor"):
-        await ListWebhooksHandler(world.read_model, world.reads)(
-            ListWebhooks(actor=OWNER, log=LOG, cursor=cursor)
+    webhooks = CURSORS.encode(("webhooks", LOG.value), 2**63)
+    with pytest.raises(InvalidCursor):
+        await ListWebhooksHandler(world.read_model, world.reads, CURSORS)(
+            ListWebhooks(actor=OWNER, log=LOG, cursor=webhooks)
         )
-    with pytest.raises(InvalidValue, match="cursor"):
-        await ListDeliveriesHandler(world.read_model, world.reads)(
-            ListDeliveries(actor=OWNER, log=LOG, id=1, cursor=cursor)
+    deliveries = CURSORS.encode(("deliveries", LOG.value, 1), 2**63)
+    with pytest.raises(InvalidCursor):
+        await ListDeliveriesHandler(world.read_model, world.reads, CURSORS)(
+            ListDeliveries(actor=OWNER, log=LOG, id=1, cursor=deliveries)
+        )
+
+
+async def test_a_cursor_of_one_webhooks_deliveries_is_refused_for_another(world: World) -> None:
+    await world.create()
+    other = CURSORS.encode(("deliveries", LOG.value, 2), 1)
+    with pytest.raises(InvalidCursor):
+        await ListDeliveriesHandler(world.read_model, world.reads, CURSORS)(
+            ListDeliveries(actor=OWNER, log=LOG, id=1, cursor=other)
         )
 
 

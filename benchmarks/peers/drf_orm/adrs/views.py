@@ -1,8 +1,7 @@
 """The registry's two reads the way DRF has them: a token authentication class, model
 serializers, a retrieve view and a list view with a keyset pagination class."""
 
-import base64
-
+import reads
 from django.http import Http404
 from rest_framework import generics, serializers
 from rest_framework.pagination import BasePagination
@@ -42,14 +41,13 @@ class DecisionSummarySerializer(serializers.ModelSerializer):
 
 
 class NumberCursorPagination(BasePagination):
-    """The registry's cursor: base64 of 'int:<last number>'."""
+    """The registry's signed keyset cursor (see reads.after_cursor)."""
 
     def paginate_queryset(self, queryset, request, view=None):
         self.limit = int(request.query_params.get("limit", 50))
-        cursor = request.query_params.get("cursor")
-        if cursor:
-            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-            queryset = queryset.filter(number__gt=int(raw.removeprefix("int:")))
+        self.slug = view.kwargs["log"]
+        after = reads.after_cursor(self.slug, request.query_params.get("cursor"))
+        queryset = queryset.filter(number__gt=after)
         rows = list(queryset.order_by("number")[: self.limit + 1])
         self.more = len(rows) > self.limit
         return rows[: self.limit]
@@ -57,8 +55,7 @@ class NumberCursorPagination(BasePagination):
     def get_paginated_response(self, data):
         next_cursor = None
         if self.more:
-            raw = f"int:{data[-1]['number']}".encode()
-            next_cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+            next_cursor = reads.cursor_after(self.slug, data[-1]["number"])
         return Response({"items": data, "next_cursor": next_cursor})
 
 
