@@ -9,6 +9,9 @@ from domain.decision import Decision, DecisionState
 from domain.links import Link, LinkKind
 from domain.values import DecisionNumber, DecisionRef
 
+# How long an alias (a file name without '.md') may be: as long as file names get.
+ALIAS_MAX = 255
+
 
 @dataclass(frozen=True, order=True, slots=True)
 class AliasLink:

@@ -29,7 +29,7 @@ from application.access import load_log
 from application.commands import ImportDecisions
 from application.errors import Forbidden, InvalidMadr, NotAuthenticated, NotFound
 from application.markdown_files import decode_markdown
-from application.parsed_files import ParsedFile
+from application.parsed_files import ALIAS_MAX, ParsedFile
 from application.ports import Clock, MadrCodec, UnitOfWork
 from application.views import (
     Actor,
@@ -183,7 +183,7 @@ class ImportDecisionsHandler:
 
     async def _number(self, cmd: ImportDecisions, files: _Files) -> None:
         """Give every parsed file its number and resolve its alias links, into `states`."""
-        _flag_duplicate_aliases(files)
+        _flag_bad_aliases(files)
         known = await self.uow.decisions.aliases(cmd.log)
         numbers: dict[str, DecisionNumber] = {}
         waiting: list[tuple[str, str]] = []  # (alias, file name)
@@ -387,10 +387,19 @@ class ImportDecisionsHandler:
         return outcomes
 
 
-def _flag_duplicate_aliases(files: _Files) -> None:
+def _flag_bad_aliases(files: _Files) -> None:
     holders: dict[str, list[str]] = defaultdict(list)
     for name, parsed in files.parsed.items():
-        if parsed.alias is not None:
+        if parsed.alias is not None and len(parsed.alias) > ALIAS_MAX:
+            files.errors[name].append(
+                _problem(
+                    name,
+                    f"the file name is {len(parsed.alias)} characters long without '.md'; "
+                    f"a decision's alias is at most {ALIAS_MAX}: shorten it",
+                    rule="invalid-value",
+                )
+            )
+        elif parsed.alias is not None:
             holders[parsed.alias].append(name)
     for alias, names in holders.items():
         for name in names if len(names) > 1 else ():

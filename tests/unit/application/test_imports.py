@@ -422,3 +422,15 @@ async def test_an_adr_tools_folder_imports_with_superceded_links_and_custom_labe
     assert {f.outcome for f in (await run(store, platform, *folder("adr-tools"))).files} == {
         "unchanged"
     }
+
+
+async def test_an_alias_longer_than_a_file_name_can_be_is_reported(
+    store: Store, platform: LogSlug
+) -> None:
+    name = "20240101-" + "x" * 247 + ".md"
+
+    report = await run(store, platform, (name, b"# Long\n\n- Status: accepted\n"))
+
+    assert outcomes(report) == {name: ("error", None)}
+    assert rules(report, name) == ["invalid-value"]
+    assert store.decisions == {}
