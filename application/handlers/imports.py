@@ -377,7 +377,9 @@ class ImportDecisionsHandler:
             # every number the bundle takes.
             await self.uow.logs.reserve_through(cmd.log, max(created))
         for target in sorted(plan.gained.keys() | plan.lost.keys()):
-            other = known.stored.get(target) or await self.uow.decisions.get(target)
+            # Only what the actor may read changes: a link to a decision it cannot read
+            # was refused above, and one it no longer names there is left alone.
+            other = known.stored.get(target) or await self._lookup(cmd.actor, target, known)
             if other is None:
                 continue
             for link in sorted(plan.gained.get(target, ())):
