@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from application.views import Actor, DecisionFilters
 from domain.content import Content
@@ -85,31 +86,21 @@ class WithdrawDecision:
     expected_version: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class AcceptDecision:
-    actor: Actor
-    ref: DecisionRef
-    expected_version: int | None = None
+class LifecycleStep(StrEnum):
+    """A step a decider takes on one decision. Superseding, which names the successors,
+    is `SupersedeDecision`."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
+    REOPEN = "reopen"
+    DEPRECATE = "deprecate"
 
 
 @dataclass(frozen=True, slots=True)
-class RejectDecision:
+class ChangeStatus:
     actor: Actor
     ref: DecisionRef
-    expected_version: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ReopenDecision:
-    actor: Actor
-    ref: DecisionRef
-    expected_version: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DeprecateDecision:
-    actor: Actor
-    ref: DecisionRef
+    step: LifecycleStep
     expected_version: int | None = None
 
 

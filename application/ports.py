@@ -20,6 +20,7 @@ from application.views import (
     HistoryEntry,
     LintProblem,
     LogAccess,
+    LogDecisions,
     LogView,
     MemberView,
 )
@@ -167,6 +168,28 @@ class ReadModel(Protocol):
     async def current(self, ref: DecisionRef) -> list[DecisionSummary]:
         """The decisions in force along supersession from `ref` (see
         domain.supersession.current), by log and number."""
+        ...
+
+
+class DecisionReader(Protocol):
+    """Whole decisions for the reads that need every field: a decision as a MADR file,
+    a log's export, its link graph.
+
+    The MADR codec renders `Decision` aggregates, so these are built from rows as the
+    repository builds them, but untracked: nothing saves them, and reading them opens no
+    write transaction (on SQLite, takes no write lock). Each method is one statement.
+    Every other read goes through `ReadModel`, into DTOs.
+    """
+
+    async def decision(
+        self, ref: DecisionRef, username: str | None
+    ) -> tuple[LogAccess | None, Decision | None]:
+        """The log's access for `username` and the decision."""
+        ...
+
+    async def log_decisions(self, slug: LogSlug, username: str | None) -> LogDecisions | None:
+        """The log's access for `username`, its title and its decisions by number;
+        None when there is no such log."""
         ...
 
 

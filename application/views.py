@@ -45,6 +45,15 @@ class LogAccess:
 
 
 @dataclass(frozen=True, slots=True)
+class LogDecisions:
+    """A log's title and every decision in it by number, with one caller's access."""
+
+    access: LogAccess
+    title: str
+    decisions: tuple[Decision, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class LogView:
     slug: str
     title: str

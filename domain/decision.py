@@ -265,6 +265,26 @@ class Decision:
         self.links |= {Link(LinkKind.SUPERSEDED_BY, t) for t in targets}
         self._record(DecisionSuperseded, by, at, successors=targets)
 
+    def ensure_supersedable(self, *, by_accepting: DecisionRef | None = None) -> None:
+        """Raise unless this decision can be superseded: only an accepted one can.
+
+        The one place that says so, read from the lifecycle's transitions. A proposal may
+        name only such decisions as the ones it supersedes, and they must still be so
+        when it is accepted: `by_accepting` is that proposal, None while one names it.
+        """
+        if Status.SUPERSEDED in self.status.allowed_next:
+            return
+        if by_accepting is None:
+            raise InvalidSupersession(
+                f"{self.ref} is {self.status.value}; a proposal can only name accepted "
+                "decisions as the ones it supersedes"
+            )
+        raise InvalidSupersession(
+            f"{by_accepting} names {self.ref} as superseded, but {self.ref} is "
+            f"{self.status.value}; only accepted decisions can be superseded. Remove the "
+            "supersedes link (DELETE its link) before accepting."
+        )
+
     def withdraw(self, *, by: str, at: dt.datetime) -> None:
         """Mark this proposal for deletion; decided records are never deleted."""
         if self.status is not Status.PROPOSED:

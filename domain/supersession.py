@@ -1,7 +1,8 @@
 """Rules that span several decisions: accepting what supersedes, superseding, current.
 
-Supersession stays acyclic by construction: only accepted decisions can be superseded,
-a successor must be accepted (so never itself superseded), and superseded is final.
+Supersession stays acyclic by construction: only accepted decisions can be superseded
+(`Decision.ensure_supersedable` says so, for every caller), a successor must be accepted
+(so never itself superseded), and superseded is final.
 """
 
 from __future__ import annotations
@@ -24,12 +25,7 @@ def accept_proposal(
         raise ValueError("pass exactly the decisions the proposal names as superseded")
     proposal.ensure_can_become(Status.ACCEPTED)
     for old in superseded:
-        if old.status is not Status.ACCEPTED:
-            raise InvalidSupersession(
-                f"{proposal.ref} names {old.ref} as superseded, but {old.ref} is "
-                f"{old.status.value}; only accepted decisions can be superseded. Remove the "
-                f"supersedes link (DELETE its link) before accepting."
-            )
+        old.ensure_supersedable(by_accepting=proposal.ref)
     proposal.accept(by=by, at=at)
     for old in superseded:
         old.mark_superseded([proposal.ref], by=by, at=at)
@@ -47,7 +43,8 @@ def supersede(old: Decision, successors: Sequence[Decision], *, by: str, at: dat
                 f"{new.ref} is {new.status.value}; only an accepted decision can supersede "
                 f"another. Accept it first, or name it when proposing."
             )
-    old.ensure_can_become(Status.SUPERSEDED)
+    # Refuses, as an invalid transition, an `old` that is not accepted: nothing else
+    # can become superseded.
     old.mark_superseded((new.ref for new in successors), by=by, at=at)
     for new in successors:
         new.receive_inverse(Link(LinkKind.SUPERSEDES, old.ref), by=by, at=at)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.clock import SystemClock
 from adapters.madr.codec import MadrFiles
 from adapters.sqlalchemy import (
+    SqlAlchemyDecisionReader,
     SqlAlchemyHealthProbe,
     SqlAlchemyReadModel,
     SqlAlchemyUnitOfWork,
@@ -27,13 +28,7 @@ from application.handlers.exports import (
     RenderDecisionHandler,
 )
 from application.handlers.imports import ImportDecisionsHandler
-from application.handlers.lifecycle import (
-    AcceptDecisionHandler,
-    DeprecateDecisionHandler,
-    RejectDecisionHandler,
-    ReopenDecisionHandler,
-    SupersedeDecisionHandler,
-)
+from application.handlers.lifecycle import ChangeStatusHandler, SupersedeDecisionHandler
 from application.handlers.links import LinkDecisionsHandler, UnlinkDecisionsHandler
 from application.handlers.lint import LintFilesHandler
 from application.handlers.logs import (
@@ -57,7 +52,14 @@ from application.handlers.queries import (
     ListMembersHandler,
 )
 from application.handlers.users import AuthenticateHandler, CreateTokenHandler, CreateUserHandler
-from application.ports import Clock, HealthProbe, MadrCodec, ReadModel, UnitOfWork
+from application.ports import (
+    Clock,
+    DecisionReader,
+    HealthProbe,
+    MadrCodec,
+    ReadModel,
+    UnitOfWork,
+)
 from entrypoints.settings import Settings
 
 # Each holds a unit of work, so each resolve builds a fresh one (and a fresh UoW).
@@ -69,21 +71,15 @@ COMMAND_HANDLERS: tuple[type[Any], ...] = (
     ProposeDecisionHandler,
     EditDecisionHandler,
     WithdrawDecisionHandler,
-    AcceptDecisionHandler,
-    RejectDecisionHandler,
-    ReopenDecisionHandler,
-    DeprecateDecisionHandler,
+    ChangeStatusHandler,
     SupersedeDecisionHandler,
     LinkDecisionsHandler,
     UnlinkDecisionsHandler,
     CreateUserHandler,
     CreateTokenHandler,
     ImportDecisionsHandler,
-    ExportLogHandler,
-    RenderDecisionHandler,
-    DrawGraphHandler,
 )
-# They hold only the shared read model: one instance serves every request.
+# They hold only shared ports (the read side, the codec): one instance serves every request.
 STATELESS_HANDLERS: tuple[type[Any], ...] = (
     AuthenticateHandler,
     GetLogHandler,
@@ -94,6 +90,9 @@ STATELESS_HANDLERS: tuple[type[Any], ...] = (
     GetHistoryHandler,
     GetCurrentHandler,
     LintFilesHandler,
+    RenderDecisionHandler,
+    ExportLogHandler,
+    DrawGraphHandler,
 )
 
 
@@ -110,6 +109,7 @@ def build_container(
     container.register(AsyncEngine, instance=engine)
     container.register(Clock, instance=SystemClock())
     container.register(ReadModel, instance=SqlAlchemyReadModel(engine))
+    container.register(DecisionReader, instance=SqlAlchemyDecisionReader(engine))
     container.register(HealthProbe, instance=SqlAlchemyHealthProbe(engine))
     container.register(MadrCodec, instance=MadrFiles())
     container.register(UnitOfWork, factory=SqlAlchemyUnitOfWork)

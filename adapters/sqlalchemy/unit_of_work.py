@@ -8,11 +8,9 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.sqlalchemy.repositories import (
-    SqlAlchemyDecisionRepository,
-    SqlAlchemyLogRepository,
-    SqlAlchemyUserRepository,
-)
+from adapters.sqlalchemy.decision_repository import SqlAlchemyDecisionRepository
+from adapters.sqlalchemy.log_repository import SqlAlchemyLogRepository
+from adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
 from application.ports import UnitOfWork
 from domain.events import DecisionEvent
 

@@ -2,84 +2,63 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+from typing import assert_never
+
 from application.access import load_decision
-from application.commands import (
-    AcceptDecision,
-    DeprecateDecision,
-    RejectDecision,
-    ReopenDecision,
-    SupersedeDecision,
-)
+from application.commands import ChangeStatus, LifecycleStep, SupersedeDecision
 from application.ports import Clock, UnitOfWork
 from application.views import DecisionView, actor_name, decision_view
+from domain.decision import Decision
 from domain.supersession import accept_proposal, supersede
 from domain.values import Role
 
 
-class AcceptDecisionHandler:
-    """Accept a proposal; what it names as superseded becomes superseded with it."""
+class ChangeStatusHandler:
+    """Take one lifecycle step; accepting a proposal supersedes, in the same step, what
+    it names."""
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow = uow
         self.clock = clock
 
-    async def __call__(self, cmd: AcceptDecision) -> DecisionView:
-        async with self.uow:
-            proposal = await load_decision(
-                self.uow, cmd.actor, cmd.ref, Role.DECIDER, cmd.expected_version
-            )
-            superseded = [
-                await load_decision(self.uow, cmd.actor, ref, Role.DECIDER)
-                for ref in sorted(proposal.supersedes)
-            ]
-            accept_proposal(proposal, superseded, by=actor_name(cmd.actor), at=self.clock.now())
-            await self.uow.commit()
-        return decision_view(proposal)
-
-
-class RejectDecisionHandler:
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self.uow = uow
-        self.clock = clock
-
-    async def __call__(self, cmd: RejectDecision) -> DecisionView:
+    async def __call__(self, cmd: ChangeStatus) -> DecisionView:
         async with self.uow:
             decision = await load_decision(
                 self.uow, cmd.actor, cmd.ref, Role.DECIDER, cmd.expected_version
             )
-            decision.reject(by=actor_name(cmd.actor), at=self.clock.now())
+            # Accepting changes what the proposal names too: a decider's step in each log.
+            superseded: list[Decision] = []
+            if cmd.step is LifecycleStep.ACCEPT:
+                superseded = [
+                    await load_decision(self.uow, cmd.actor, ref, Role.DECIDER)
+                    for ref in sorted(decision.supersedes)
+                ]
+            _take(cmd.step, decision, superseded, by=actor_name(cmd.actor), at=self.clock.now())
             await self.uow.commit()
         return decision_view(decision)
 
 
-class ReopenDecisionHandler:
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self.uow = uow
-        self.clock = clock
-
-    async def __call__(self, cmd: ReopenDecision) -> DecisionView:
-        async with self.uow:
-            decision = await load_decision(
-                self.uow, cmd.actor, cmd.ref, Role.DECIDER, cmd.expected_version
-            )
-            decision.reopen(by=actor_name(cmd.actor), at=self.clock.now())
-            await self.uow.commit()
-        return decision_view(decision)
-
-
-class DeprecateDecisionHandler:
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self.uow = uow
-        self.clock = clock
-
-    async def __call__(self, cmd: DeprecateDecision) -> DecisionView:
-        async with self.uow:
-            decision = await load_decision(
-                self.uow, cmd.actor, cmd.ref, Role.DECIDER, cmd.expected_version
-            )
-            decision.deprecate(by=actor_name(cmd.actor), at=self.clock.now())
-            await self.uow.commit()
-        return decision_view(decision)
+def _take(
+    step: LifecycleStep,
+    decision: Decision,
+    superseded: Sequence[Decision],
+    *,
+    by: str,
+    at: datetime,
+) -> None:
+    match step:
+        case LifecycleStep.ACCEPT:
+            accept_proposal(decision, superseded, by=by, at=at)
+        case LifecycleStep.REJECT:
+            decision.reject(by=by, at=at)
+        case LifecycleStep.REOPEN:
+            decision.reopen(by=by, at=at)
+        case LifecycleStep.DEPRECATE:
+            decision.deprecate(by=by, at=at)
+        case _:
+            assert_never(step)
 
 
 class SupersedeDecisionHandler:

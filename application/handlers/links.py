@@ -7,8 +7,6 @@ from application.access import load_decision
 from application.commands import LinkDecisions, UnlinkDecisions
 from application.ports import Clock, UnitOfWork
 from application.views import DecisionView, actor_name, decision_view
-from domain.errors import InvalidSupersession
-from domain.lifecycle import Status
 from domain.links import Link, LinkKind
 from domain.values import Role
 
@@ -27,11 +25,8 @@ class LinkDecisionsHandler:
             # intent changes nothing there until the proposal is accepted.
             target_role = Role.VIEWER if cmd.kind is LinkKind.SUPERSEDES else Role.AUTHOR
             target = await load_decision(self.uow, cmd.actor, cmd.target, target_role)
-            if cmd.kind is LinkKind.SUPERSEDES and target.status is not Status.ACCEPTED:
-                raise InvalidSupersession(
-                    f"{target.ref} is {target.status.value}; a proposal can only name "
-                    "accepted decisions as the ones it supersedes"
-                )
+            if cmd.kind is LinkKind.SUPERSEDES:
+                target.ensure_supersedable()
             if source.link(link, by=by, at=at) and cmd.kind is not LinkKind.SUPERSEDES:
                 target.receive_inverse(Link(cmd.kind.inverse, source.ref), by=by, at=at)
             await self.uow.commit()

@@ -7,8 +7,6 @@ from application.commands import EditDecision, ProposeDecision, WithdrawDecision
 from application.ports import Clock, UnitOfWork
 from application.views import DecisionView, actor_name, decision_view
 from domain.decision import Decision
-from domain.errors import InvalidSupersession
-from domain.lifecycle import Status
 from domain.links import Link, LinkKind
 from domain.values import DecisionRef, Role
 
@@ -23,11 +21,7 @@ class ProposeDecisionHandler:
             await load_log(self.uow, cmd.actor, cmd.log, Role.AUTHOR)
             for target in cmd.supersedes:
                 old = await load_decision(self.uow, cmd.actor, target, Role.VIEWER)
-                if old.status is not Status.ACCEPTED:
-                    raise InvalidSupersession(
-                        f"{target} is {old.status.value}; a proposal can only name accepted "
-                        "decisions as the ones it supersedes"
-                    )
+                old.ensure_supersedable()
             number = await self.uow.logs.next_number(cmd.log)
             decision = Decision.propose(
                 ref=DecisionRef(cmd.log, number),

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import sqlite3
 import zipfile
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy.engine import make_url
 
+from entrypoints.settings import Settings
 from tests.e2e.conftest import ON_SQLITE, Team, assert_problem
 
 pytestmark = ON_SQLITE
@@ -72,6 +76,7 @@ def imports(team: Team, **query: str) -> str:
 
 ZIP = {"Content-Type": "application/zip"}
 MARKDOWN = {"Content-Type": "text/markdown"}
+ACCEPT_MD = {"Accept": "text/markdown"}
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="../shared/seed is not beside the repository")
@@ -223,6 +228,44 @@ async def test_the_graph_draws_supersession_as_mermaid_and_dot(
     dot = await client.get(f"/v1/logs/{team.slug}/graph?format=dot", headers=team.viewer)
     assert dot.text.startswith("digraph decisions {")
     assert 'platform_3 -> platform_1 [label="supersedes"];' in dot.text
+
+
+async def test_markdown_export_and_graph_read_while_a_writer_holds_sqlites_lock(
+    client: httpx.AsyncClient, team: Team, settings: Settings
+) -> None:
+    bundle = zipped({"0001-use-postgresql.md": MADR_2, "0003-use-postgresql-16.md": MADR_4})
+    await client.post(imports(team), content=bundle, headers=team.owner | ZIP)
+    database = make_url(settings.database_url).database
+    assert database is not None
+    # Another process's write transaction, held open: a read that took the write path
+    # (BEGIN IMMEDIATE) would wait for it until busy_timeout (30 s).
+    writer = sqlite3.connect(database, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        other = sqlite3.connect(database, isolation_level=None, timeout=0)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.close()
+
+        async def read_out() -> list[httpx.Response]:
+            return [
+                await client.get(
+                    f"/v1/logs/{team.slug}/decisions/3", headers=team.viewer | ACCEPT_MD
+                ),
+                await client.get(f"/v1/logs/{team.slug}/export", headers=team.viewer),
+                await client.get(f"/v1/logs/{team.slug}/graph", headers=team.viewer),
+            ]
+
+        markdown, export, graph = await asyncio.wait_for(read_out(), timeout=10)
+    finally:
+        writer.rollback()
+        writer.close()
+    assert markdown.status_code == 200
+    assert markdown.headers["content-type"].startswith("text/markdown")
+    assert "# Use PostgreSQL 16" in markdown.text
+    assert export.status_code == 200
+    assert export.headers["content-type"] == "application/zip"
+    assert "platform_3 -->|supersedes| platform_1" in graph.text
 
 
 async def test_lint_reports_problems_with_lines_and_stores_nothing(

@@ -111,3 +111,23 @@ async def test_write_routes_list_the_statuses_their_handlers_raise(
     assert {"400", "401", "403", "404", "409", "412", "413", "415", "422", "428"} <= set(patch)
     accept = paths["/v1/logs/{log}/decisions/{n}/accept"]["post"]["responses"]
     assert {"401", "403", "404", "409", "412", "422"} <= set(accept)
+
+
+async def test_each_lifecycle_step_is_an_operation_of_its_own(
+    client: httpx.AsyncClient,
+) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    summaries = {
+        "accept": "Accept a proposal",
+        "reject": "Reject a proposal",
+        "reopen": "Reopen a rejected decision",
+        "deprecate": "Deprecate an accepted decision",
+    }
+    for step, summary in summaries.items():
+        operation = paths[f"/v1/logs/{{log}}/decisions/{{n}}/{step}"]["post"]
+        assert (
+            operation["operationId"] == f"{step}_decision_v1_logs__log__decisions__n__{step}_post"
+        )
+        assert operation["summary"] == summary
+        assert "decider role" in operation["description"]
+        assert {"401", "403", "404", "409", "412", "422"} <= set(operation["responses"])

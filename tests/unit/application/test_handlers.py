@@ -3,28 +3,24 @@ from __future__ import annotations
 import pytest
 
 from application.commands import (
-    AcceptDecision,
     Authenticate,
+    ChangeStatus,
     CreateLog,
     CreateUser,
     EditDecision,
     GetCurrent,
     GetDecision,
     GetHistory,
+    LifecycleStep,
     LinkDecisions,
     ListDecisions,
     ProposeDecision,
-    RejectDecision,
     SupersedeDecision,
     UnlinkDecisions,
     WithdrawDecision,
 )
 from application.errors import Forbidden, NotAuthenticated, NotFound, VersionMismatch
-from application.handlers.lifecycle import (
-    AcceptDecisionHandler,
-    RejectDecisionHandler,
-    SupersedeDecisionHandler,
-)
+from application.handlers.lifecycle import ChangeStatusHandler, SupersedeDecisionHandler
 from application.handlers.links import LinkDecisionsHandler, UnlinkDecisionsHandler
 from application.handlers.logs import CreateLogHandler
 from application.handlers.proposals import (
@@ -60,7 +56,9 @@ async def propose(store: Store, clock: FakeClock, log: LogSlug, title: str, **kw
 
 
 async def accept(store: Store, clock: FakeClock, r: DecisionRef) -> None:
-    await AcceptDecisionHandler(FakeUnitOfWork(store), clock)(AcceptDecision(DECIDER, r))
+    await ChangeStatusHandler(FakeUnitOfWork(store), clock)(
+        ChangeStatus(DECIDER, r, LifecycleStep.ACCEPT)
+    )
 
 
 async def test_proposals_get_consecutive_numbers(
@@ -99,8 +97,8 @@ async def test_an_illegal_transition_changes_nothing(
     store: Store, clock: FakeClock, platform: LogSlug
 ) -> None:
     n = await propose(store, clock, platform, "Use gRPC")
-    await RejectDecisionHandler(FakeUnitOfWork(store), clock)(
-        RejectDecision(DECIDER, ref(platform, n))
+    await ChangeStatusHandler(FakeUnitOfWork(store), clock)(
+        ChangeStatus(DECIDER, ref(platform, n), LifecycleStep.REJECT)
     )
     before = store.decisions[ref(platform, n)].snapshot()
     with pytest.raises(InvalidTransition, match=r"rejected.*Allowed next statuses: proposed"):
@@ -136,8 +134,8 @@ async def test_a_stale_expected_version_is_refused(
 async def test_roles_decide_who_may_act(store: Store, clock: FakeClock, platform: LogSlug) -> None:
     n = await propose(store, clock, platform, "Use Terraform")
     with pytest.raises(Forbidden, match="decider"):
-        await AcceptDecisionHandler(FakeUnitOfWork(store), clock)(
-            AcceptDecision(AUTHOR, ref(platform, n))
+        await ChangeStatusHandler(FakeUnitOfWork(store), clock)(
+            ChangeStatus(AUTHOR, ref(platform, n), LifecycleStep.ACCEPT)
         )
     with pytest.raises(NotFound):  # a stranger must not learn that the private log exists
         await GetDecisionHandler(FakeReadModel(store))(GetDecision(STRANGER, ref(platform, n)))
@@ -234,11 +232,15 @@ async def test_the_current_decisions_across_logs_show_an_anonymous_caller_only_p
         CreateLog(OWNER, public, "Handbook", visibility=Visibility.PUBLIC)
     )
     old = ref(public, await propose_as(store, clock, OWNER, public, "Use wikis"))
-    await AcceptDecisionHandler(FakeUnitOfWork(store), clock)(AcceptDecision(OWNER, old))
+    await ChangeStatusHandler(FakeUnitOfWork(store), clock)(
+        ChangeStatus(OWNER, old, LifecycleStep.ACCEPT)
+    )
     hidden = ref(platform, await propose(store, clock, platform, "Use a private tool"))
     shown = ref(public, await propose_as(store, clock, OWNER, public, "Use Markdown"))
     for successor in (hidden, shown):
-        await AcceptDecisionHandler(FakeUnitOfWork(store), clock)(AcceptDecision(OWNER, successor))
+        await ChangeStatusHandler(FakeUnitOfWork(store), clock)(
+            ChangeStatus(OWNER, successor, LifecycleStep.ACCEPT)
+        )
     await SupersedeDecisionHandler(FakeUnitOfWork(store), clock)(
         SupersedeDecision(OWNER, old, by=(hidden, shown))
     )

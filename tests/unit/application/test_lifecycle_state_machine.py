@@ -27,18 +27,16 @@ from hypothesis.stateful import (
 )
 
 from application.commands import (
-    AcceptDecision,
+    ChangeStatus,
     CreateLog,
-    DeprecateDecision,
     EditDecision,
     GetCurrent,
     GetDecision,
     GetHistory,
+    LifecycleStep,
     LinkDecisions,
     ProposeDecision,
-    RejectDecision,
     RemoveMember,
-    ReopenDecision,
     SetMember,
     SupersedeDecision,
     UnlinkDecisions,
@@ -52,13 +50,7 @@ from application.errors import (
     NotFound,
     VersionMismatch,
 )
-from application.handlers.lifecycle import (
-    AcceptDecisionHandler,
-    DeprecateDecisionHandler,
-    RejectDecisionHandler,
-    ReopenDecisionHandler,
-    SupersedeDecisionHandler,
-)
+from application.handlers.lifecycle import ChangeStatusHandler, SupersedeDecisionHandler
 from application.handlers.links import LinkDecisionsHandler, UnlinkDecisionsHandler
 from application.handlers.logs import (
     CreateLogHandler,
@@ -577,8 +569,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.try_accept(who, ref, self.draw_version(data, ref))
 
     def try_accept(self, who: str, ref: DecisionRef, if_match: int | None) -> None:
-        step = AcceptDecisionHandler(self.uow(), self.clock)(
-            AcceptDecision(ACTORS[who], ref, expected_version=if_match)
+        step = ChangeStatusHandler(self.uow(), self.clock)(
+            ChangeStatus(ACTORS[who], ref, LifecycleStep.ACCEPT, expected_version=if_match)
         )
         error = self.unloadable(who, ref, Role.DECIDER, if_match)
         named = sorted(self.decisions[ref].targets(LinkKind.SUPERSEDES)) if not error else []
@@ -601,8 +593,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def _transition(
         self,
         data: st.DataObject,
-        handler: Any,
-        command: Any,
+        lifecycle_step: LifecycleStep,
         source: Status,
         target: Status,
         event: str,
@@ -611,7 +602,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         ref = self.draw_ref(data, source, favour=self.named_by_proposals())
         who = self.draw_actor(data, ref.log, Role.DECIDER)
         if_match = self.draw_version(data, ref)
-        step = handler(self.uow(), self.clock)(command(ACTORS[who], ref, if_match))
+        step = ChangeStatusHandler(self.uow(), self.clock)(
+            ChangeStatus(ACTORS[who], ref, lifecycle_step, expected_version=if_match)
+        )
         error = self.unloadable(who, ref, Role.DECIDER, if_match)
         if not error and self.decisions[ref].status is not source:
             error = InvalidTransition
@@ -627,8 +620,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def reject(self, data: st.DataObject) -> None:
         self._transition(
             data,
-            RejectDecisionHandler,
-            RejectDecision,
+            LifecycleStep.REJECT,
             Status.PROPOSED,
             Status.REJECTED,
             "decision.rejected",
@@ -639,8 +631,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def reopen(self, data: st.DataObject) -> None:
         self._transition(
             data,
-            ReopenDecisionHandler,
-            ReopenDecision,
+            LifecycleStep.REOPEN,
             Status.REJECTED,
             Status.PROPOSED,
             "decision.reopened",
@@ -651,8 +642,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def deprecate(self, data: st.DataObject) -> None:
         self._transition(
             data,
-            DeprecateDecisionHandler,
-            DeprecateDecision,
+            LifecycleStep.DEPRECATE,
             Status.ACCEPTED,
             Status.DEPRECATED,
             "decision.deprecated",

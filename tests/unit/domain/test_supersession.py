@@ -127,6 +127,31 @@ def test_only_an_accepted_decision_can_be_superseded(status: Status) -> None:
     assert states(old, new) == before
 
 
+@pytest.mark.parametrize("status", list(Status))
+def test_the_supersedable_rule_is_the_lifecycles_one_transition_into_superseded(
+    status: Status,
+) -> None:
+    named = decision(1, status)
+    before = states(named)
+    if status is not Status.ACCEPTED:
+        with pytest.raises(
+            InvalidSupersession,
+            match=rf"^platform/1 is {status.value}; a proposal can only name accepted decisions",
+        ):
+            named.ensure_supersedable()
+        with pytest.raises(
+            InvalidSupersession,
+            match=rf"^platform/3 names platform/1 as superseded, but platform/1 is "
+            rf"{status.value}; only accepted decisions can be superseded\. Remove",
+        ):
+            named.ensure_supersedable(by_accepting=ref(3))
+    else:
+        named.ensure_supersedable()
+        named.ensure_supersedable(by_accepting=ref(3))
+    assert states(named) == before
+    assert (status is Status.ACCEPTED) == (Status.SUPERSEDED in status.allowed_next)
+
+
 def test_a_decision_cannot_supersede_itself() -> None:
     old, other = decision(1, Status.ACCEPTED), decision(2, Status.ACCEPTED)
     before = states(old, other)
