@@ -104,7 +104,8 @@ def chosen_option_not_considered(parsed: ParsedDecision) -> Iterable[Finding]:
 
 def superseded_without_successor(parsed: ParsedDecision) -> Iterable[Finding]:
     decision = parsed.decision
-    if decision.status is Status.SUPERSEDED and not decision.superseded_by:
+    by_alias = any(kind is LinkKind.SUPERSEDED_BY for kind, _ in parsed.alias_links)
+    if decision.status is Status.SUPERSEDED and not decision.superseded_by and not by_alias:
         yield (
             parsed.lines.get("status", 1),
             "superseded, but by what? write 'status: superseded by ADR-0012' or add "

@@ -225,6 +225,7 @@ def test_both_tool_folders_lint_without_errors_or_duplicate_numbers() -> None:
         problems = lint_madr({p.name: read(p) for p in paths})
 
         assert [p for p in problems if p.severity == "error"] == []
+        assert not [p for p in problems if p.rule == "superseded-without-successor"]
         assert not any(p.file in ("README.md", "index.md", "template.md") for p in problems)
 
 
