@@ -44,5 +44,7 @@ class ParsedFile:
         state = self.decision.snapshot()
         if number is None and not self.numbered:
             raise ValueError(f"{self.alias} has no number of its own: give it one")
+        if (number is None or number == state.ref.number) and links <= state.links:
+            return state
         ref = state.ref if number is None else DecisionRef(state.ref.log, number)
         return dataclasses.replace(state, ref=ref, links=state.links | links)

@@ -84,6 +84,8 @@ class _Plan:
     gained: dict[DecisionRef, set[Link]]
     lost: dict[DecisionRef, set[Link]]
     causes: dict[DecisionRef, set[str]]
+    # Stored decisions the bundle leaves as they are.
+    unchanged: set[DecisionRef]
 
     @classmethod
     def of(cls, bundle: Bundle, stored: Mapping[DecisionRef, Decision]) -> _Plan:
@@ -96,6 +98,7 @@ class _Plan:
                     causes[link.target].add(name)
         states: dict[DecisionRef, DecisionState] = {}
         lost: dict[DecisionRef, set[Link]] = defaultdict(set)
+        unchanged: set[DecisionRef] = set()
         for ref, (name, state) in bundle.items():
             existing = stored.get(ref)
             named = {link.kind for link in state.links}
@@ -108,14 +111,22 @@ class _Plan:
                     if link.target not in bundle and link.kind not in named
                 }
             )
-            full = dataclasses.replace(state, links=frozenset(state.links | inverses[ref] | kept))
+            extra = inverses[ref] | kept
+            full = (
+                dataclasses.replace(state, links=frozenset(state.links | extra))
+                if extra - state.links
+                else state
+            )
             states[ref] = full
+            if existing is not None and full == existing.snapshot():
+                unchanged.add(ref)
+                continue
             for link in existing.links - full.links if existing else ():
                 if link.target not in bundle:
                     lost[link.target].add(Link(link.kind.inverse, ref))
                     causes[link.target].add(name)
         gained = {t: links for t, links in inverses.items() if t not in bundle}
-        return cls(states, gained, dict(lost), causes)
+        return cls(states, gained, dict(lost), causes, unchanged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,14 +179,15 @@ class ImportDecisionsHandler:
             # to it, so validate until nothing more fails.
             while True:
                 bundle = files.valid()
-                found = await self._check(cmd, bundle, known)
+                plan = _Plan.of(bundle, stored)
+                found = await self._check(cmd, bundle, plan, known)
                 for name, problems in found.items():
                     files.errors[name].extend(problems)
                 if not found or cmd.atomic:
                     break
             if files.errors and cmd.atomic:
                 return _report(cmd, files, outcomes={})
-            outcomes = await self._write(cmd, _Plan.of(bundle, stored), bundle, known, at)
+            outcomes = await self._write(cmd, plan, bundle, known, at)
             for alias, number in sorted(files.new_aliases.items()):
                 await self.uow.decisions.add_alias(cmd.log, alias, number)
             await self.uow.commit()
@@ -240,7 +252,7 @@ class ImportDecisionsHandler:
             files.states[name] = parsed.state(number, frozenset(links))
 
     async def _check(
-        self, cmd: ImportDecisions, bundle: Bundle, known: _Known
+        self, cmd: ImportDecisions, bundle: Bundle, plan: _Plan, known: _Known
     ) -> dict[str, list[LintProblem]]:
         """Problems of links, of the supersession graph and of the lifecycle that writing
         the bundle would cause."""
@@ -248,7 +260,6 @@ class ImportDecisionsHandler:
         for ref, (name, state) in bundle.items():
             if any(link.target == ref for link in state.links):
                 problems[name].append(_problem(name, f"{ref} links to itself"))
-        plan = _Plan.of(bundle, known.stored)
         # The graph as it would be: stored decisions, the bundle's, and those it changes.
         statuses = {ref: d.status for ref, d in known.stored.items()}
         links = {ref: d.links for ref, d in known.stored.items()}
@@ -310,7 +321,7 @@ class ImportDecisionsHandler:
         """A file changes a stored decision only as ordinary writes could."""
         for ref, state in plan.states.items():
             existing = known.stored.get(ref)
-            if existing is None:
+            if existing is None or ref in plan.unchanged:
                 continue
             name = bundle[ref][0]
             try:
@@ -366,7 +377,7 @@ class ImportDecisionsHandler:
                 await self.uow.decisions.add(Decision.imported(full, by=by, at=now, source=name))
                 created.append(ref.number)
                 outcomes[name] = ("created", number)
-            elif existing.reimport(
+            elif ref not in plan.unchanged and existing.reimport(
                 full, by=by, at=now, source=name, authoritative=cmd.authoritative
             ):
                 outcomes[name] = ("updated", number)
