@@ -268,7 +268,8 @@ class _Reader:
         links: list[tuple[LinkKind, Target, int]] = []
         notes = False
         for kind, target, number, text in self._link_lines(heading, body, strict=True):
-            if target is not None:
+            # The status comes first: 'Accepted [with conditions](0004-x.md)' is no link.
+            if target is not None and (kind is not None or status is not None):
                 links.append((kind or LinkKind.RELATES_TO, target, number))
                 notes = notes or kind is None  # keep the custom label
                 if kind is LinkKind.SUPERSEDED_BY and status is None:

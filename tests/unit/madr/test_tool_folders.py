@@ -129,6 +129,12 @@ def test_custom_link_labels_are_relates_to_links_and_the_status_section_keeps_th
     assert_reads_back(parsed.decision)
 
 
+def test_a_status_with_a_link_on_its_first_line_is_still_read_as_the_status() -> None:
+    with pytest.raises(Exception, match="not a MADR status") as raised:
+        parse(nygard("Accepted [with conditions](0004-conditions.md)"))
+    assert raised.value.line == 7  # type: ignore[attr-defined]
+
+
 def test_a_status_line_that_links_elsewhere_is_a_note_not_a_link() -> None:
     status = "Accepted\n\nDiscussed in [the forum](https://example.com/t/42)"
 
