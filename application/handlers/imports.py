@@ -10,10 +10,11 @@
   source of truth, its synced repository, sends it).
 - Links are completed in both directions: a file that says 'superseded by ADR-0012'
   gives ADR-0012 its 'supersedes' link even when ADR-0012's own file does not say so.
-  A file that names links of a kind is their source: the decision's links of that kind
-  become what the file names (with what other files of the bundle give it), and one it
-  no longer names is dropped on both sides. Links of a kind it does not name are kept:
-  they may come from the other side, or through the API.
+  A file that names supersedes, superseded-by, amends or amended-by links is their
+  source: the decision's links of that kind become what the file names (with what other
+  files of the bundle give it), and one it no longer names is dropped on both sides.
+  Links of a kind it does not name, and relates-to links to decisions outside the
+  bundle, are kept: they may come from the other side, or through the API.
 - Re-importing the same files changes nothing.
 """
 
@@ -101,14 +102,15 @@ class _Plan:
         unchanged: set[DecisionRef] = set()
         for ref, (name, state) in bundle.items():
             existing = stored.get(ref)
-            named = {link.kind for link in state.links}
+            # relates-to is symmetric: the other side's file may be the one that says it.
+            replaced = {link.kind for link in state.links} - {LinkKind.RELATES_TO}
             kept = (
                 set()
                 if existing is None
                 else {
                     link
                     for link in existing.links
-                    if link.target not in bundle and link.kind not in named
+                    if link.target not in bundle and link.kind not in replaced
                 }
             )
             extra = inverses[ref] | kept

@@ -281,6 +281,26 @@ async def test_a_proposal_that_amends_another_decision_now_moves_the_inverse_wit
     assert links_of(store, platform, 4) == {("amends", 3)}
 
 
+async def test_a_relation_to_a_decision_outside_the_bundle_is_kept_as_the_other_side_may_state_it(
+    store: Store, platform: LogSlug
+) -> None:
+    await run(
+        store,
+        platform,
+        SECOND,
+        THIRD,
+        ("0004-p.md", madr("P", "proposed", links="relates-to: [2]\n")),
+    )
+
+    report = await run(
+        store, platform, ("0004-p.md", madr("P", "proposed", links="relates-to: [3]\n"))
+    )
+
+    assert outcomes(report) == {"0004-p.md": ("updated", 4)}
+    assert links_of(store, platform, 4) == {("relates-to", 2), ("relates-to", 3)}
+    assert links_of(store, platform, 2) == {("relates-to", 4)}
+
+
 async def test_links_of_a_kind_the_file_does_not_name_are_kept(
     store: Store, platform: LogSlug
 ) -> None:
