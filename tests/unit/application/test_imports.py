@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+
+import hypothesis.strategies as st
+from hypothesis import given, settings
 
 from adapters.madr.codec import MadrFiles
 from application.commands import ImportDecisions, ProposeDecision
@@ -11,6 +15,7 @@ from application.handlers.proposals import ProposeDecisionHandler
 from application.views import ImportReport
 from domain.decision import Decision
 from domain.lifecycle import Status
+from domain.log import Log
 from domain.values import DecisionNumber, DecisionRef, LogSlug
 from tests.fakes import FakeClock, FakeUnitOfWork, Store
 from tests.unit.application.conftest import AUTHOR, OWNER
@@ -454,3 +459,45 @@ async def test_an_alias_longer_than_a_file_name_can_be_is_reported(
     assert outcomes(report) == {name: ("error", None)}
     assert rules(report, name) == ["invalid-value"]
     assert store.decisions == {}
+
+
+day_slugs = st.tuples(
+    st.dates(dt.date(2019, 1, 1), dt.date(2019, 1, 4)), st.sampled_from(["a", "b", "use-x"])
+).map(lambda pair: f"{pair[0]:%Y%m%d}-{pair[1]}")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sets(day_slugs, min_size=1, max_size=6),
+    st.sets(st.integers(0, 12), max_size=3),
+    st.data(),
+)
+async def test_day_named_files_take_the_next_numbers_in_alias_order_and_links_land(
+    aliases: set[str], numbered: set[int], data: st.DataObject
+) -> None:
+    store, log = Store(), LogSlug("platform")
+    store.logs[log] = Log.create(slug=log, title="Platform", creator="owner")
+    order = sorted(aliases)
+    targets = {alias: data.draw(st.sampled_from(order)) for alias in order}
+    files = [
+        (f"{alias}.md", madr(alias, links=f"relates-to: [{targets[alias]}]\n"))
+        for alias in order
+        if targets[alias] != alias
+    ] + [(f"{alias}.md", madr(alias)) for alias in order if targets[alias] == alias]
+    files += [(f"{n:04d}-numbered.md", madr(f"Numbered {n}")) for n in sorted(numbered)]
+
+    report = await run(store, log, *data.draw(st.permutations(files)))
+
+    first = max(numbered, default=0) + 1
+    given_numbers = {alias: first + i for i, alias in enumerate(order)}
+    assert {f.file: f.number for f in report.files} == {
+        **{f"{alias}.md": n for alias, n in given_numbers.items()},
+        **{f"{n:04d}-numbered.md": n for n in numbered},
+    }
+    for alias, target in targets.items():
+        if target != alias:
+            assert ("relates-to", given_numbers[target]) in links_of(
+                store, log, given_numbers[alias]
+            )
+    again = await run(store, log, *files)
+    assert {f.outcome for f in again.files} == {"unchanged"}
