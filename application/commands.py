@@ -243,6 +243,10 @@ class ReindexSearch:
 class ImportDecisions:
     """Files as (name, bytes). Atomic: write nothing unless every file is valid.
 
+    `update`: a file may rewrite the decision that has its number even when their
+    titles and content differ (else that is reported as a taken number).
+    `authoritative`: the files come from the log's declared source of truth (its synced
+    git repository), so they win over the lifecycle. Only the git sync sets it.
     `progress`, when given, is called once for each file read.
     """
 
@@ -250,6 +254,8 @@ class ImportDecisions:
     log: LogSlug
     files: tuple[tuple[str, bytes], ...]
     atomic: bool = True
+    update: bool = False
+    authoritative: bool = False
     progress: Callable[[], None] | None = field(default=None, compare=False)
 
 

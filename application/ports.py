@@ -15,6 +15,7 @@ from typing import Protocol, Self
 
 from application.authentication import Caller, Credentials
 from application.outbound import OutboundEvent
+from application.parsed_files import ParsedFile
 from application.search_query import SearchQuery
 from application.views import (
     Actor,
@@ -84,6 +85,15 @@ class DecisionRepository(Protocol):
 
     async def retired_numbers(self, log: LogSlug) -> set[DecisionNumber]:
         """Numbers of withdrawn proposals: they have a history and stay retired."""
+        ...
+
+    async def aliases(self, log: LogSlug) -> dict[str, DecisionNumber]:
+        """The log's aliases (the slugs of day-named files imported into it), with the
+        number each was given."""
+        ...
+
+    async def add_alias(self, log: LogSlug, alias: str, number: DecisionNumber) -> None:
+        """Record, for good, that `alias` names decision `number` of the log."""
         ...
 
 
@@ -248,8 +258,12 @@ class DecisionSearch(Protocol):
 class MadrCodec(Protocol):
     """Reads and writes MADR files."""
 
-    def parse(self, text: str, *, filename: str, log: LogSlug, today: date) -> Decision:
+    def parse(self, text: str, *, filename: str, log: LogSlug, today: date) -> ParsedFile:
         """The decision a file holds; raises InvalidMadr naming the file and line."""
+        ...
+
+    def not_a_decision(self, filename: str) -> str | None:
+        """Why a file of an ADR folder holds no decision (a README, a template), or None."""
         ...
 
     def render(self, decision: Decision) -> str:

@@ -40,6 +40,9 @@ CONTENT_FIELDS = ("title", "content", "decision_makers", "consulted", "informed"
 _ALWAYS_LINKABLE = frozenset({LinkKind.RELATES_TO})
 # Kinds only ever written as the inverse of a link made from the other side.
 _INVERSE_ONLY = frozenset({LinkKind.SUPERSEDED_BY, LinkKind.AMENDED_BY})
+# What writes on the other side (or a relates-to edit) can change on a decided record.
+_GAINED_WHEN_DECIDED = frozenset({LinkKind.RELATES_TO, LinkKind.SUPERSEDES, LinkKind.AMENDED_BY})
+_LOST_WHEN_DECIDED = frozenset({LinkKind.RELATES_TO, LinkKind.AMENDED_BY})
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,17 +141,65 @@ class Decision:
         decision._record(DecisionImported, by, at, status=decision.status.value, source=source)
         return decision
 
-    def reimport(self, state: DecisionState, *, by: str, at: dt.datetime, source: str) -> bool:
-        """Take what the file says now, whatever the status: the file is the source.
+    def reimport(
+        self,
+        state: DecisionState,
+        *,
+        by: str,
+        at: dt.datetime,
+        source: str,
+        authoritative: bool = False,
+    ) -> bool:
+        """Take what the file says now, within the lifecycle (see `ensure_can_reimport`).
 
+        `authoritative` is for the log's declared source of truth (its synced git
+        repository) only: the file then wins whatever the lifecycle says.
         Returns False, recording nothing, when the file says what the record says.
         """
         if state == self.snapshot():
             return False
+        if not authoritative:
+            self.ensure_can_reimport(state)
         for name, value in state.fields().items():
             setattr(self, name, value)
         self._record(DecisionImported, by, at, status=self.status.value, source=source)
         return True
+
+    def ensure_can_reimport(self, state: DecisionState) -> None:
+        """Raise unless ordinary writes could take this record to `state`.
+
+        A status may move as the lifecycle allows. Content (and the date, unless the
+        status moves) changes only while proposed, before or after the move: a
+        proposal may be edited and then accepted, a rejected one reopened and then
+        edited. A decided record's links change as the other side's writes would
+        change them: it may gain what supersedes or amends it, lose an amending
+        proposal, gain its successors as it becomes superseded, and change relates-to.
+        """
+        if state.ref != self.ref:
+            raise ValueError(f"{state.ref} is not {self.ref}")
+        moves = state.status is not self.status
+        if moves:
+            self.ensure_can_become(state.status)
+        if Status.PROPOSED in (self.status, state.status):
+            return
+        frozen = [name for name in CONTENT_FIELDS if getattr(state, name) != getattr(self, name)]
+        if not moves and state.date != self.date:
+            frozen.append("date")
+        if frozen:
+            raise DecisionFrozen(str(self.ref), self.status.value, frozen)
+        gainable = _GAINED_WHEN_DECIDED | (
+            {LinkKind.SUPERSEDED_BY} if moves and state.status is Status.SUPERSEDED else set()
+        )
+        for link, verb, allowed in (
+            *((link, "gain", gainable) for link in sorted(state.links - self.links)),
+            *((link, "lose", _LOST_WHEN_DECIDED) for link in sorted(self.links - state.links)),
+        ):
+            if link.kind not in allowed:
+                raise InvalidLink(
+                    f"{self.ref} is {self.status.value}: it cannot {verb} its "
+                    f"'{link.kind.value}' link to {link.target}; a decided record's "
+                    "supersession and amendments are permanent"
+                )
 
     # -- content ---------------------------------------------------------------
 
@@ -282,9 +333,19 @@ class Decision:
         """Record the inverse of a link made from its other side (any status)."""
         return self._add_link(link, by=by, at=at)
 
-    def drop_inverse(self, link: Link, *, by: str, at: dt.datetime) -> bool:
-        """Forget the inverse of a link removed from its other side."""
-        if link.kind in (LinkKind.SUPERSEDED_BY, LinkKind.SUPERSEDES) and self.status.is_decided:
+    def drop_inverse(
+        self, link: Link, *, by: str, at: dt.datetime, authoritative: bool = False
+    ) -> bool:
+        """Forget the inverse of a link removed from its other side.
+
+        `authoritative`: as in `reimport`, the log's source of truth may also undo a
+        decided record's supersession.
+        """
+        if (
+            link.kind in (LinkKind.SUPERSEDED_BY, LinkKind.SUPERSEDES)
+            and self.status.is_decided
+            and not authoritative
+        ):
             raise InvalidLink(f"{self.ref} is {self.status.value}: its supersession is permanent")
         return self._remove_link(link, by=by, at=at)
 

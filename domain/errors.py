@@ -35,12 +35,14 @@ class InvalidTransition(DomainError):
 class DecisionFrozen(DomainError):
     """Content of a decided record cannot change; it must be superseded instead."""
 
-    def __init__(self, ref: str, status: str) -> None:
+    def __init__(self, ref: str, status: str, fields: Iterable[str] = ()) -> None:
         self.ref = ref
         self.status = status
+        self.fields = tuple(fields)
+        changed = f" (this changes its {', '.join(self.fields)})" if self.fields else ""
         super().__init__(
-            f"{ref} is {status}, so its content is frozen. Only tags, review_by and "
-            "relates-to links can change; to change the decision, propose a new one "
+            f"{ref} is {status}, so its content is frozen{changed}. Only tags, review_by "
+            "and relates-to links can change; to change the decision, propose a new one "
             "that supersedes it."
         )
 

@@ -106,12 +106,19 @@ def create_user(settings: Settings, username: str, admin: bool) -> None:
 @click.option(
     "--partial", is_flag=True, help="Import the valid files even when others are invalid."
 )
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Let a file rewrite the decision that has its number even when their titles and "
+    "content differ.",
+)
 @click.pass_obj
-def import_(settings: Settings, log: str, path: Path, partial: bool) -> None:
+def import_(settings: Settings, log: str, path: Path, partial: bool, update: bool) -> None:
     """Import a folder or zip of MADR files (or one file) into the existing log LOG.
 
     Validates everything first and, unless --partial, writes nothing when any file is
-    invalid. Exits 1 when a file has errors.
+    invalid. A file whose number belongs to a decision with another title and content
+    is an error unless --update. Exits 1 when a file has errors.
     """
     files = _files_or_exit(path)
 
@@ -119,7 +126,12 @@ def import_(settings: Settings, log: str, path: Path, partial: bool) -> None:
         handler: ImportDecisionsHandler = container.resolve(ImportDecisionsHandler)
         with click.progressbar(length=len(files), label="Reading", file=sys.stderr) as bar:
             command = ImportDecisions(
-                OPERATOR, LogSlug(log), files, atomic=not partial, progress=lambda: bar.update(1)
+                OPERATOR,
+                LogSlug(log),
+                files,
+                atomic=not partial,
+                update=update,
+                progress=lambda: bar.update(1),
             )
             return await handler(command)
 

@@ -64,6 +64,7 @@ class Store:
     users: dict[str, User] = field(default_factory=dict)
     tokens: dict[str, AccessToken] = field(default_factory=dict)  # by secret hash
     history: list[DecisionEvent] = field(default_factory=list)
+    aliases: dict[LogSlug, dict[str, DecisionNumber]] = field(default_factory=dict)
 
 
 class FakeLogRepository:
@@ -98,6 +99,7 @@ class FakeDecisionRepository:
         self._store = store
         self.seen: dict[DecisionRef, tuple[Decision, int | None]] = {}
         self.removed: set[DecisionRef] = set()
+        self.new_aliases: dict[LogSlug, dict[str, DecisionNumber]] = {}
 
     async def get(self, ref: DecisionRef) -> Decision | None:
         if ref in self.removed:
@@ -118,6 +120,14 @@ class FakeDecisionRepository:
     async def retired_numbers(self, log: LogSlug) -> set[DecisionNumber]:
         known = {e.ref for e in self._store.history if e.ref.log == log}
         return {r.number for r in known if r not in self._store.decisions}
+
+    async def aliases(self, log: LogSlug) -> dict[str, DecisionNumber]:
+        return self._store.aliases.get(log, {}) | self.new_aliases.get(log, {})
+
+    async def add_alias(self, log: LogSlug, alias: str, number: DecisionNumber) -> None:
+        if alias in await self.aliases(log):
+            raise VersionMismatch(f"alias {alias}", 0, None)
+        self.new_aliases.setdefault(log, {})[alias] = number
 
     async def list_in(self, log: LogSlug) -> list[Decision]:
         refs = {r for r in self._store.decisions if r.log == log}
@@ -206,6 +216,9 @@ class FakeUnitOfWork:
                 store.decisions.pop(ref, None)
             else:
                 store.decisions[ref] = copy.deepcopy(decision)
+        for log, aliases in self._decisions.new_aliases.items():
+            store.aliases.setdefault(log, {}).update(aliases)
+        self._decisions.new_aliases = {}
         for user in self._users.new_users:
             store.users[user.username] = user
         for token in self._users.new_tokens:

@@ -2,6 +2,8 @@
 
 A file that does not parse gets one error under the parser's rule; one that parses gets
 the parser's warnings, then the checks below. The rules are listed in `rules.RULES`.
+Pages that are not decisions (a README, a template) are not checked. Day-named files
+without a number are numbered as an import would, after the others, by alias.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 
 from adapters.madr.errors import MadrParseError
+from adapters.madr.file_names import not_a_decision
 from adapters.madr.options import names_option
 from adapters.madr.parser import ParsedDecision, parse_madr
 from adapters.madr.rules import (
@@ -24,6 +27,7 @@ from adapters.madr.rules import (
     Rule,
 )
 from domain.lifecycle import Status
+from domain.links import LinkKind
 from domain.values import LogSlug
 
 # Links to 'linted/7' would read as this log; lint cannot know the real slug, and
@@ -41,6 +45,8 @@ def lint_madr(files: Mapping[str, str]) -> list[Problem]:
     problems: list[Problem] = []
     parsed: list[ParsedDecision] = []
     for name, text in files.items():
+        if not_a_decision(name):
+            continue
         problems += _check_name(name)
         try:
             result = parse_madr(text, filename=name, log=_LOG, today=_ANY_DAY)
@@ -51,6 +57,7 @@ def lint_madr(files: Mapping[str, str]) -> list[Problem]:
         for rule, check in FILE_CHECKS:
             problems += (rule.problem(name, line, message) for line, message in check(result))
         parsed.append(result)
+    parsed = _numbered(parsed)
     for rule, check_set in SET_CHECKS:
         problems += (
             rule.problem(result.filename, line, message)
@@ -58,6 +65,21 @@ def lint_madr(files: Mapping[str, str]) -> list[Problem]:
         )
     order = {name: index for index, name in enumerate(files)}
     return sorted(problems, key=lambda p: (order[p.file], p.line, p.rule))
+
+
+def _numbered(parsed: list[ParsedDecision]) -> list[ParsedDecision]:
+    """Day-named files without a number, numbered after the others in alias order."""
+    waiting = sorted(
+        (result.alias, index)
+        for index, result in enumerate(parsed)
+        if result.number_source == "alias" and result.alias is not None
+    )
+    taken = [r.decision.ref.number.value for r in parsed if r.number_source != "alias"]
+    first = max(taken, default=0) + 1
+    numbered = list(parsed)
+    for offset, (_, index) in enumerate(waiting):
+        numbered[index] = parsed[index].numbered(first + offset)
+    return numbered
 
 
 def _check_name(name: str) -> list[Problem]:
@@ -82,7 +104,8 @@ def chosen_option_not_considered(parsed: ParsedDecision) -> Iterable[Finding]:
 
 def superseded_without_successor(parsed: ParsedDecision) -> Iterable[Finding]:
     decision = parsed.decision
-    if decision.status is Status.SUPERSEDED and not decision.superseded_by:
+    by_alias = any(kind is LinkKind.SUPERSEDED_BY for kind, _ in parsed.alias_links)
+    if decision.status is Status.SUPERSEDED and not decision.superseded_by and not by_alias:
         yield (
             parsed.lines.get("status", 1),
             "superseded, but by what? write 'status: superseded by ADR-0012' or add "
@@ -110,7 +133,16 @@ def superseded_by_target_missing(
     parsed: list[ParsedDecision],
 ) -> Iterable[tuple[ParsedDecision, int, str]]:
     numbers = {result.decision.ref.number for result in parsed}
+    aliases = {result.alias for result in parsed}
     for result in parsed:
+        for (kind, alias), line in sorted(result.alias_links.items()):
+            if kind is LinkKind.SUPERSEDED_BY and alias not in aliases:
+                yield (
+                    result,
+                    line,
+                    f"superseded by {alias}, but no file here is named {alias}.md: "
+                    "add its file or correct the link",
+                )
         for target in sorted(result.decision.superseded_by):
             if target.log == _LOG and target.number not in numbers:
                 link_line = next(

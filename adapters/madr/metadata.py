@@ -1,5 +1,5 @@
 """Reading MADR metadata values as they appear in the wild: status text, people, tags,
-days, and references to other decisions."""
+days, and references to other decisions (by number, or by alias: see `file_names`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from adapters.madr.errors import InvalidMadr
+from adapters.madr.file_names import Alias, alias_of
 from adapters.madr.rules import INVALID_DATE, INVALID_VALUE, UNKNOWN_STATUS
 from domain.errors import InvalidValue
 from domain.lifecycle import Status
@@ -23,7 +24,10 @@ _SYNONYMS: dict[str, Status] = {
     **dict.fromkeys(("obsolete", "retired"), Status.DEPRECATED),
     "replaced": Status.SUPERSEDED,
 }
-_SUPERSEDED_BY = re.compile(r"^(?:superseded|replaced)[ -]by\b[\s:]*(?P<refs>.*)$", re.I | re.S)
+# adr-tools writes 'Superceded by'.
+_SUPERSEDED_BY = re.compile(
+    r"^(?:superseded|superceded|replaced)[ -]by\b[\s:]*(?P<refs>.*)$", re.I | re.S
+)
 _STATUSES = {status.value: status for status in Status}
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _DECORATION = "\"'`*_ \t."
@@ -31,6 +35,10 @@ _MD_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]*)[^)]*\)")
 _FILE_NUMBER = re.compile(r"(?:^|/)([0-9]{1,9})-[^/]*$")
 _TEXT_NUMBER = re.compile(r"^(?:ADR[- ]?)?([0-9]{1,9})\b", re.I)
 _SEPARATORS = re.compile(r"\s*[,;&]\s*|\s+and\s+", re.I)
+_DAY_MONTH_YEAR = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
+
+# A link target: a decision by number, or by the alias of its day-named file.
+Target = DecisionRef | Alias
 
 
 def without_comments(text: str) -> str:
@@ -40,7 +48,7 @@ def without_comments(text: str) -> str:
 @dataclass(frozen=True, slots=True)
 class StatusReading:
     status: Status
-    successors: tuple[DecisionRef, ...]
+    successors: tuple[Target, ...]
     synonym: bool  # the text was not the MADR word itself
 
 
@@ -64,14 +72,29 @@ def read_status(text: str, *, line: int, log: LogSlug) -> StatusReading:
     )
 
 
-def refs_in(text: str, *, log: LogSlug, line: int) -> tuple[DecisionRef, ...]:
-    """Decisions named by Markdown links to their files, 'ADR-0012', '12' or 'log/12',
-    separated by commas or 'and'."""
+def refs_in(text: str, *, log: LogSlug, line: int) -> tuple[Target, ...]:
+    """Decisions named by Markdown links to their files, 'ADR-0012', '12', 'log/12' or
+    a day-named file's slug, separated by commas or 'and'."""
     refs = [_link_ref(m["text"], m["target"], log, line) for m in _MD_LINK.finditer(text)]
     for piece in _SEPARATORS.split(_MD_LINK.sub("", text)):
         if piece.strip(_DECORATION):
-            refs.append(ref_of("".join(piece.strip(_DECORATION).split()), log=log, line=line))
+            refs.append(target_of("".join(piece.strip(_DECORATION).split()), log=log, line=line))
     return tuple(refs)
+
+
+def decision_links_in(text: str, *, log: LogSlug, line: int) -> tuple[Target, ...] | None:
+    """The decisions `text` links to when it is nothing but Markdown links to decision
+    files (and separators), else None: 'See [the guide](https://...)' is prose."""
+    links = list(_MD_LINK.finditer(text))
+    rest = _SEPARATORS.sub("", _MD_LINK.sub("", text)).strip(_DECORATION)
+    if not links or rest or not all(_names_a_file(m["target"]) for m in links):
+        return None
+    return tuple(_link_ref(m["text"], m["target"], log, line) for m in links)
+
+
+def target_of(text: str, *, log: LogSlug, line: int) -> Target:
+    """'ADR-0012', '12', 'other-log/12', or a day-named file's slug."""
+    return alias_of(text) or ref_of(text, log=log, line=line)
 
 
 def ref_of(text: str, *, log: LogSlug, line: int) -> DecisionRef:
@@ -84,8 +107,16 @@ def ref_of(text: str, *, log: LogSlug, line: int) -> DecisionRef:
         raise InvalidMadr(line, message, INVALID_VALUE) from None
 
 
-def _link_ref(text: str, target: str, log: LogSlug, line: int) -> DecisionRef:
+def _names_a_file(target: str) -> bool:
     path = target.split("#", 1)[0]
+    return alias_of(path) is not None or _FILE_NUMBER.search(path) is not None
+
+
+def _link_ref(text: str, target: str, log: LogSlug, line: int) -> Target:
+    path = target.split("#", 1)[0]
+    alias = alias_of(path)
+    if alias is not None:
+        return alias
     number = _FILE_NUMBER.search(path) or _TEXT_NUMBER.match(text.strip())
     if number is None:
         raise InvalidMadr(
@@ -127,7 +158,8 @@ def tags_from(value: object, *, line: int) -> frozenset[str]:
 
 
 def day_from(value: object, *, field: str, line: int) -> dt.date | None:
-    """A day from YAML (already ISO text) or from a line: 'YYYY-MM-DD', or an ISO time."""
+    """A day from YAML (already ISO text) or from a line: 'YYYY-MM-DD', an ISO time, or
+    'DD/MM/YYYY' (as adr-tools wrote dates before it moved to ISO 8601)."""
     text = without_comments(value).strip(_DECORATION) if isinstance(value, str) else value
     if text is None or text == "":
         return None
@@ -138,6 +170,13 @@ def day_from(value: object, *, field: str, line: int) -> dt.date | None:
             pass
         try:
             return dt.datetime.fromisoformat(text).date()
+        except ValueError:
+            pass
+        day_month_year = _DAY_MONTH_YEAR.match(text)
+        try:
+            if day_month_year:
+                day, month, year = map(int, day_month_year.groups())
+                return dt.date(year, month, day)
         except ValueError:
             pass
     raise InvalidMadr(

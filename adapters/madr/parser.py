@@ -3,14 +3,19 @@
 Where each field comes from, first found wins:
 - number: the file name `NNNN-slug.md`, a front-matter `number`, a number before the
   title ('# 7. Title', '# 0007 Title', '# ADR-0007: Title'), else the caller's fallback.
-  The title loses that prefix when it is the decision's number.
+  The title loses that prefix when it is the decision's number. A file named by day and
+  title (log4brains' `20200925-use-prettier.md`) has an alias instead (see
+  `file_names`), and only a front-matter `number` or the fallback; without either, its
+  number is the importer's to give (`number_source` 'alias', number 0 until then).
 - title: the first '# ' heading, else the front-matter `title`.
 - status, date, decision-makers (or deciders), consulted, informed: the front matter,
   then MADR 2 '* Status: ...' lines under the title, then a Nygard '## Status' section.
   No status reads as proposed and no date as `today`, each with a warning.
 - links: front-matter keys `supersedes`, `superseded-by`, `amends`, `amended-by`,
   `relates-to` (lists of 'ADR-0012' in this log or 'other-log/12'), a status
-  'superseded by ADR-0012', and Nygard 'Supersedes [2. Title](0002-title.md)' lines.
+  'superseded by ADR-0012', and Nygard 'Supersedes [2. Title](0002-title.md)' lines
+  (see `sections` for the labels read). A link to a day-named file, or its slug, names
+  the decision by alias: those come in `alias_links`, for the importer to resolve.
 - Nygard sections: '## Context' is the context, '## Decision' the outcome's
   justification (no chosen option), '## Consequences' the consequences when its bullets
   say 'Good/Neutral/Bad, because', else it is kept verbatim.
@@ -30,23 +35,25 @@ Bad input raises MadrParseError only, naming the file, the line and the rule.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from adapters.madr.blocks import Heading, Outline, lines_of, outline, text_of
 from adapters.madr.errors import InvalidMadr, MadrParseError
+from adapters.madr.file_names import Alias, alias_of, base_name, number_of
 from adapters.madr.front_matter import Entry, read_front_matter
 from adapters.madr.layout import FIELD_KEYS, LINK_KEYS, PREAMBLE, TITLE, front_matter_key
 from adapters.madr.metadata import (
+    Target,
     day_from,
     people_from,
     read_status,
-    ref_of,
     refs_in,
     tags_from,
+    target_of,
     title_number,
 )
 from adapters.madr.options import merge_options
@@ -68,9 +75,9 @@ from domain.lifecycle import Status
 from domain.links import Link, LinkKind
 from domain.values import DecisionNumber, DecisionRef, LogSlug
 
-NumberSource = Literal["file name", "front matter", "title", "fallback"]
-
-_FILE_NUMBER = re.compile(r"^([0-9]{1,9})(?:[-_ .]|$)")
+NumberSource = Literal["file name", "front matter", "title", "fallback", "alias"]
+# The number of a file that has an alias and no number, until the importer gives one.
+UNNUMBERED = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +85,8 @@ class ParsedDecision:
     """A decision read from a file, with what an import or lint reports about it.
 
     `lines` has the 1-based line of 'title', 'status' and 'outcome' where the file has
-    them; `link_lines` the line each link was read from.
+    them; `link_lines` the line each link was read from, and `alias_links` the same for
+    links that name a decision by alias. `alias` is the file's own, if it has one.
     """
 
     decision: Decision
@@ -87,6 +95,15 @@ class ParsedDecision:
     warnings: tuple[Problem, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict)
     link_lines: Mapping[Link, int] = field(default_factory=dict)
+    alias: Alias | None = None
+    alias_links: Mapping[tuple[LinkKind, Alias], int] = field(default_factory=dict)
+
+    def numbered(self, number: int) -> ParsedDecision:
+        """The same reading, as decision `number`: how an importer numbers an alias."""
+        state = self.decision.snapshot()
+        ref = DecisionRef(state.ref.log, DecisionNumber(number))
+        decision = Decision(**{**state.fields(), "ref": ref}, version=self.decision.version)
+        return dataclasses.replace(self, decision=decision)
 
 
 def parse_madr(
@@ -111,6 +128,7 @@ class _Parse:
         self.warnings: list[Problem] = []
         self.at: dict[str, int] = {}
         self.links: dict[Link, int] = {}
+        self.alias_links: dict[tuple[LinkKind, Alias], int] = {}
         # Field name -> (value, 1-based line), from front matter or the lines under the title.
         self.fields: dict[str, tuple[Metadata, int]] = {}
 
@@ -151,8 +169,21 @@ class _Parse:
         except InvalidValue as error:
             raise InvalidMadr(self.at["title"], str(error), INVALID_VALUE) from None
         return ParsedDecision(
-            decision, self.filename, number_source, tuple(self.warnings), self.at, self.links
+            decision,
+            self.filename,
+            number_source,
+            tuple(self.warnings),
+            self.at,
+            self.links,
+            alias_of(self.filename),
+            self.alias_links,
         )
+
+    def _link(self, kind: LinkKind, target: Target, line: int) -> None:
+        if isinstance(target, Alias):
+            self.alias_links.setdefault((kind, target), line)
+        else:
+            self.links.setdefault(Link(kind, target), line)
 
     def _body(self, start: int, structure: Outline, title: Heading | None) -> SectionsReading:
         """Everything below the front matter: preamble, title block, then the sections."""
@@ -176,8 +207,8 @@ class _Parse:
         )
         if sections.status is not None:
             self.fields["status"] = (sections.status.text, sections.status.line)
-        for link, line in sections.links:
-            self.links.setdefault(link, line)
+        for kind, target, line in sections.links:
+            self._link(kind, target, line)
         for rule, line, message in sections.warnings:
             self._warn(rule, line, message)
         if sections.outcome_line is not None:
@@ -211,7 +242,7 @@ class _Parse:
             if isinstance(value, str):
                 refs = refs_in(value, log=self.log, line=entry.line)
             elif isinstance(value, int) and not isinstance(value, bool):
-                refs = (ref_of(str(value), log=self.log, line=entry.line),)
+                refs = (target_of(str(value), log=self.log, line=entry.line),)
             elif value is None:
                 continue
             else:
@@ -221,7 +252,7 @@ class _Parse:
                     INVALID_VALUE,
                 )
             for ref in refs:
-                self.links.setdefault(Link(kind, ref), entry.line)
+                self._link(kind, ref, entry.line)
 
     def _identity(
         self, heading: tuple[str, int] | None, extra: list[tuple[str, Metadata]]
@@ -229,13 +260,15 @@ class _Parse:
         if heading is None:
             raise InvalidMadr(1, "no title: give the decision a '# Title' heading", MISSING_TITLE)
         title, self.at["title"] = heading
-        prefix = title_number(title)
-        from_file = _FILE_NUMBER.match(re.split(r"[\\/]", self.filename)[-1])
+        aliased = alias_of(self.filename) is not None
+        # A day-named file's title is all title: '# 2020 Vision' is not ADR-2020.
+        prefix = None if aliased else title_number(title)
         candidates: tuple[tuple[int | None, NumberSource], ...] = (
-            (int(from_file[1]) if from_file else None, "file name"),
+            (number_of(base_name(self.filename)), "file name"),
             (_front_number(extra), "front matter"),
             (prefix[0] if prefix else None, "title"),
             (self.fallback, "fallback"),
+            (UNNUMBERED if aliased else None, "alias"),
         )
         found = next(((n, s) for n, s in candidates if n is not None), None)
         if found is None:
@@ -268,7 +301,7 @@ class _Parse:
                 f"'{reading.status.value}' so that every tool reads it the same way",
             )
         for ref in reading.successors:
-            self.links.setdefault(Link(LinkKind.SUPERSEDED_BY, ref), line)
+            self._link(LinkKind.SUPERSEDED_BY, ref, line)
         return reading.status
 
     def _date(self) -> dt.date:

@@ -11,20 +11,27 @@ The rules keep reading deterministic, so that `parse(render(parse(f))) == parse(
 - Text after a list part's list (a comment after the drivers, say) and text before the
   first option are kept as heading-less extra sections (level 0) after that part.
 - Extra sections come out in slot order, the heading-less text of a slot first.
+- A Nygard '## Status' section gives the status and its '<Label> [title](file)' lines
+  typed links: Supersedes (or adr-tools' Supercedes), Superseded by, Amends, Amended
+  by, Relates to; any other label (adr-tools' `adr link` writes e.g. 'Clarifies') is a
+  relates-to link, and the section is then kept as written, so the label is not lost.
+- A '## Links' section (MADR 2, log4brains) is kept as written; its lines with those
+  labels are read as typed links too.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from adapters.madr.blocks import Block, Heading, Item, Outline, is_blank, outline, text_of
-from adapters.madr.layout import PROS_AND_CONS, SLOTS, TITLE, Part, part_of
-from adapters.madr.metadata import refs_in, without_comments
+from adapters.madr.errors import InvalidMadr
+from adapters.madr.layout import PROS_AND_CONS, SLOTS, TITLE, Part, heading_key, part_of
+from adapters.madr.metadata import Target, decision_links_in, refs_in, without_comments
 from adapters.madr.rules import EMPTY_SECTION, UNSTRUCTURED_SECTION, Rule
 from domain.content import Arguments, ExtraSection, Option, Outcome
-from domain.links import Link, LinkKind
+from domain.links import LinkKind
 from domain.values import LogSlug
 
 ARGUMENT = re.compile(r"^(good|neutral|bad)\s*,?\s*because\b[ \t]*", re.I)
@@ -36,14 +43,18 @@ _CHOSEN = (
     re.compile(r"^\s*chosen option\s*:\s*(?P<chosen>.*?)\s*$", re.I),
 )
 _STATUS_LINK = re.compile(
-    r"^(?P<kind>supersedes|superseded by|replaces|replaced by|amends|amended by|"
-    r"relates to|related to)\b[\s:]*(?P<refs>.*)$",
+    r"^(?P<kind>supersedes|supercedes|superseded by|superceded by|replaces|replaced by|"
+    r"amends|amended by|relates to|related to)\b[\s:]*(?P<refs>.*)$",
     re.I,
 )
+# adr-tools' `adr link` labels: a few words, then links to decision files.
+_LABELLED_LINK = re.compile(r"^(?P<label>[A-Za-z][A-Za-z -]{0,40}?)[\s:]+(?P<refs>\[.*)$")
 _LINK_KINDS = {
     "supersedes": LinkKind.SUPERSEDES,
+    "supercedes": LinkKind.SUPERSEDES,
     "replaces": LinkKind.SUPERSEDES,
     "superseded by": LinkKind.SUPERSEDED_BY,
+    "superceded by": LinkKind.SUPERSEDED_BY,
     "replaced by": LinkKind.SUPERSEDED_BY,
     "amends": LinkKind.AMENDS,
     "amended by": LinkKind.AMENDED_BY,
@@ -90,7 +101,7 @@ class SectionsReading:
     more_information: str = ""
     extras: list[ExtraSection] = field(default_factory=list)
     status: Located | None = None  # from a Nygard '## Status' section
-    links: list[tuple[Link, int]] = field(default_factory=list)
+    links: list[tuple[LinkKind, Target, int]] = field(default_factory=list)
     warnings: list[tuple[Rule, int, str]] = field(default_factory=list)
 
     @property
@@ -184,6 +195,10 @@ class _Reader:
 
     def _section(self, heading: Heading, part: Part | None, body: Sequence[str]) -> None:
         if part is None:
+            if heading.level == 2 and heading_key(heading.text) == "links":
+                for kind, target, line, _ in self._link_lines(heading, body, strict=False):
+                    if kind is not None and target is not None:
+                        self.reading.links.append((kind, target, line))
             self._extra(heading, body)
             return
         if part in self.seen:
@@ -250,16 +265,13 @@ class _Reader:
 
     def _status(self, heading: Heading, body: Sequence[str]) -> None:
         status: Located | None = None
-        links: list[tuple[Link, int]] = []
+        links: list[tuple[LinkKind, Target, int]] = []
         notes = False
-        for offset, line in enumerate(body):
-            text = _BULLET.sub("", line.strip())
-            number = heading.end + offset + 1
-            link = _STATUS_LINK.match(text)
-            if link:
-                kind = _LINK_KINDS[" ".join(link["kind"].lower().split())]
-                refs = refs_in(link["refs"], log=self.log, line=number)
-                links.extend((Link(kind, ref), number) for ref in refs)
+        for kind, target, number, text in self._link_lines(heading, body, strict=True):
+            # The status comes first: 'Accepted [with conditions](0004-x.md)' is no link.
+            if target is not None and (kind is not None or status is not None):
+                links.append((kind or LinkKind.RELATES_TO, target, number))
+                notes = notes or kind is None  # keep the custom label
                 if kind is LinkKind.SUPERSEDED_BY and status is None:
                     status = Located("superseded", number)
             elif text and (status is None or status.text == "superseded"):
@@ -272,6 +284,38 @@ class _Reader:
         self.reading.links.extend(links)
         if notes:  # more than a status and links: keep what it says
             self._extra(heading, body)
+
+    def _link_lines(
+        self, heading: Heading, body: Sequence[str], *, strict: bool
+    ) -> Iterator[tuple[LinkKind | None, Target | None, int, str]]:
+        """Each line's link kind (None: a custom label) and targets, its number and text.
+
+        A line that is not '<Label> [title](file)' comes with no targets. A line with a
+        MADR label must name decisions: if not, it is an error when `strict`, else prose.
+        """
+        for offset, line in enumerate(body):
+            text = _BULLET.sub("", line.strip())
+            number = heading.end + offset + 1
+            link = _STATUS_LINK.match(text)
+            if link:
+                kind = _LINK_KINDS[" ".join(link["kind"].lower().split())]
+                try:
+                    found = refs_in(link["refs"], log=self.log, line=number)
+                except InvalidMadr:
+                    if strict:
+                        raise
+                    found = ()
+                for target in found:
+                    yield kind, target, number, text
+                if found:
+                    continue
+            labelled = _LABELLED_LINK.match(text)
+            targets = labelled and decision_links_in(labelled["refs"], log=self.log, line=number)
+            if targets:
+                for target in targets:
+                    yield None, target, number, text
+                continue
+            yield None, None, number, text
 
     def _pros_and_cons(self, heading: Heading, subs: Sequence[Heading], end: int) -> None:
         options = [sub for sub in subs if sub.level == 3]

@@ -20,9 +20,9 @@ from adapters.sqlalchemy.change_tracking import (
 )
 from adapters.sqlalchemy.decision_rows import decision_columns, decision_from_row
 from adapters.sqlalchemy.event_rows import decision_event_row
-from adapters.sqlalchemy.tables import decision_events, decisions, logs
+from adapters.sqlalchemy.tables import decision_aliases, decision_events, decisions, logs
 from adapters.sqlalchemy.unique_violations import is_unique_violation, unique_violation_as
-from application.errors import VersionMismatch
+from application.errors import AlreadyExists, VersionMismatch
 from application.ports import DecisionRepository
 from application.views import decision_view
 from domain.decision import Decision
@@ -50,6 +50,14 @@ _SELECT_RETIRED_NUMBERS = (
     .distinct()
 )
 _SELECT_DECISION = _SELECT_DECISIONS_IN.where(decisions.c.number == bindparam("number"))
+_SELECT_ALIASES = (
+    select(decision_aliases.c.alias, decision_aliases.c.number)
+    .join(logs, logs.c.id == decision_aliases.c.log_id)
+    .where(logs.c.slug == bindparam("slug"))
+)
+_INSERT_ALIAS = insert(decision_aliases).values(
+    log_id=select(logs.c.id).where(logs.c.slug == bindparam("log_slug")).scalar_subquery()
+)
 # Run with one log's new decisions at once. Each id comes back with its number, which is
 # unique in the log: asking for RETURNING in parameter order instead would make SQLite
 # send one INSERT per row.
@@ -116,6 +124,20 @@ class SqlAlchemyDecisionRepository(DecisionRepository):
     async def retired_numbers(self, log: LogSlug) -> set[DecisionNumber]:
         rows = await self._connection.execute(_SELECT_RETIRED_NUMBERS, {"slug": log.value})
         return {DecisionNumber(number) for (number,) in rows}
+
+    async def aliases(self, log: LogSlug) -> dict[str, DecisionNumber]:
+        rows = await self._connection.execute(_SELECT_ALIASES, {"slug": log.value})
+        return {alias: DecisionNumber(number) for alias, number in rows}
+
+    async def add_alias(self, log: LogSlug, alias: str, number: DecisionNumber) -> None:
+        # Written at once, like the log's counter: the transaction's rollback undoes it.
+        taken = AlreadyExists(
+            f"another import gave {alias} a number in log {log} first: import again"
+        )
+        with unique_violation_as(taken):
+            await self._connection.execute(
+                _INSERT_ALIAS, {"log_slug": log.value, "alias": alias, "number": number.value}
+            )
 
     async def add(self, decision: Decision) -> None:
         if tracked := self._tracked.get(decision.ref):

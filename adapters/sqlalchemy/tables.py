@@ -191,6 +191,19 @@ decision_links = Table(
     _one_of("kind", LinkKind),
 )
 
+# The slug a day-named file (log4brains' 20200925-use-x.md) goes by, and the number it
+# was given when first imported. Keyed by number, not decision id: like a retired
+# number, an alias outlives a withdrawn proposal, and is never given another number.
+decision_aliases = Table(
+    "decision_aliases",
+    metadata,
+    Column("log_id", Integer, ForeignKey("logs.id", ondelete="CASCADE"), nullable=False),
+    Column("alias", String(255), nullable=False),
+    Column("number", Integer, nullable=False),
+    PrimaryKeyConstraint("log_id", "alias"),
+    CheckConstraint("number >= 0", name="number"),
+)
+
 # Append-only and keyed by name rather than by decision id: the history of a withdrawn
 # proposal outlives its row. It is also the outbox (ADR-0015): the relay publishes each
 # row whose sent_at is null and then marks it. A log's own events have no number.

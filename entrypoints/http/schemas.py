@@ -648,10 +648,11 @@ class LintReport(BaseModel):
 
 class FileReport(BaseModel):
     """What an import did with one file; 'skipped' files were valid but not written
-    because another file was not."""
+    because another file was not; 'ignored' files hold no decision (a README, a
+    template), and a warning says so."""
 
     file: str
-    outcome: Literal["created", "updated", "unchanged", "skipped", "error"]
+    outcome: Literal["created", "updated", "unchanged", "skipped", "ignored", "error"]
     number: int | None
     problems: list[LintProblem]
     model_config = ConfigDict(

@@ -248,3 +248,27 @@ def test_search_reindex_rebuilds_the_index_and_says_how_many(tmp_path: Path) -> 
             return [hit["number"] for hit in reply.json()["items"]]
 
     assert asyncio.run(search()) == [0]
+
+
+def test_import_ignores_a_readme_and_rewrites_a_taken_number_only_with_update(
+    tmp_path: Path,
+) -> None:
+    data, source = tmp_path / "data", tmp_path / "adr"
+    proposal = GOOD.replace("accepted", "proposed")
+    source.mkdir()
+    (source / "README.md").write_text("# Our decisions\n")
+    (source / "0001-use-postgresql.md").write_text(proposal.format(name="PostgreSQL"))
+    assert _invoke(data, "migrate").exit_code == 0
+    token = _invoke(data, "users", "create", "ada").stdout.strip()
+    _log_created_over_http(data, token, "platform")
+    assert _invoke(data, "import", "platform", str(source)).exit_code == 0
+    (source / "0001-use-postgresql.md").write_text(proposal.format(name="MySQL"))
+
+    refused = _invoke(data, "import", "platform", str(source))
+    updated = _invoke(data, "import", "platform", str(source), "--update")
+
+    assert refused.exit_code == 1
+    assert "0001-use-postgresql.md:1: error [number-taken]" in refused.stderr
+    assert "README.md:1: warning [not-a-decision]" in refused.stderr
+    assert updated.exit_code == 0, updated.output
+    assert updated.stdout.strip().endswith("1 ignored, 1 updated")

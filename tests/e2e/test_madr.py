@@ -309,3 +309,116 @@ async def test_a_single_markdown_upload_needs_its_file_name(
     reply = await client.post(imports(team), content=MADR_4.encode(), headers=team.owner | MARKDOWN)
     body = assert_problem(reply, 422, "validation-error")
     assert body["errors"][0]["loc"] == ["query", "filename"]
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def folder(name: str) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted((FIXTURES / name).glob("*.md"))}
+
+
+async def test_an_import_cannot_rewrite_an_accepted_decision_as_rejected(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    """Issue 8, finding 7: this import used to change the accepted decision's title,
+    content and status, a move PATCH refuses with 409."""
+    first = await client.post(
+        imports(team, filename="0004-use-postgresql-16.md"),
+        content=MADR_4.encode(),
+        headers=team.owner | MARKDOWN,
+    )
+    assert first.json()["files"][0]["outcome"] == "created"
+    rejected = MADR_4.replace("status: accepted", "status: rejected")
+
+    for update in ("false", "true"):
+        reply = await client.post(
+            imports(team, filename="0004-use-postgresql-16.md", update=update),
+            content=rejected.replace("Upgrade.", "Downgrade.").encode(),
+            headers=team.owner | MARKDOWN,
+        )
+        body = assert_problem(reply, 422, "validation-error")
+        problem = body["files"][0]["problems"][0]
+        assert (problem["rule"], problem["severity"]) == ("lifecycle", "error")
+        assert "accepted; it cannot become rejected" in problem["message"]
+
+    decision = (await client.get(team.decisions("/4"), headers=team.viewer)).json()
+    assert (decision["status"], decision["version"]) == ("accepted", 1)
+
+
+async def test_a_file_whose_number_belongs_to_an_unrelated_proposal_is_refused_unless_update(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    await client.post(team.decisions(), json={"title": "Use Kafka"}, headers=team.author)
+    other = MADR_4.replace("status: accepted", "status: proposed")
+
+    refused = await client.post(
+        imports(team, filename="0001-use-postgresql-16.md"),
+        content=other.encode(),
+        headers=team.owner | MARKDOWN,
+    )
+    body = assert_problem(refused, 422, "validation-error")
+    assert body["files"][0]["problems"][0]["rule"] == "number-taken"
+    assert "'Use Kafka'" in body["files"][0]["problems"][0]["message"]
+    kept = (await client.get(team.decisions("/1"), headers=team.viewer)).json()
+    assert kept["title"] == "Use Kafka"
+
+    updated = await client.post(
+        imports(team, filename="0001-use-postgresql-16.md", update="true"),
+        content=other.encode(),
+        headers=team.owner | MARKDOWN,
+    )
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["files"][0]["outcome"] == "updated"
+    rewritten = (await client.get(team.decisions("/1"), headers=team.viewer)).json()
+    assert rewritten["title"] == "Use PostgreSQL 16"
+
+
+async def test_a_log4brains_folder_imports_with_every_link_on_its_decision(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    reply = await client.post(
+        imports(team), content=zipped(folder("log4brains")), headers=team.owner | ZIP
+    )
+
+    assert reply.status_code == 200, reply.text
+    files = {f["file"]: (f["outcome"], f["number"]) for f in reply.json()["files"]}
+    assert files == {
+        "20210301-record-decisions-in-markdown.md": ("created", 1),
+        "20210315-build-the-site-with-a-static-generator.md": ("created", 2),
+        "20210315-number-decisions-from-a-counter.md": ("created", 3),
+        "20210602-name-decisions-by-date-and-slug.md": ("created", 4),
+        "20210602-search-with-a-client-side-index.md": ("created", 5),
+        "README.md": ("ignored", None),
+        "template.md": ("ignored", None),
+    }  # index.md is not read from a zip at all
+    old = (await client.get(team.decisions("/3"), headers=team.viewer)).json()
+    new = (await client.get(team.decisions("/4"), headers=team.viewer)).json()
+    assert (old["status"], old["links"]) == (
+        "superseded",
+        [{"kind": "superseded-by", "target": "platform/4"}],
+    )
+    assert new["links"] == [{"kind": "supersedes", "target": "platform/3"}]
+
+    again = await client.post(
+        imports(team), content=zipped(folder("log4brains")), headers=team.owner | ZIP
+    )
+    assert {f["outcome"] for f in again.json()["files"]} == {"unchanged", "ignored"}
+
+
+async def test_an_adr_tools_folder_imports_with_superceded_links_and_old_dates(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    reply = await client.post(
+        imports(team), content=zipped(folder("adr-tools")), headers=team.owner | ZIP
+    )
+
+    assert reply.status_code == 200, reply.text
+    assert {f["outcome"] for f in reply.json()["files"]} == {"created"}
+    first = (await client.get(team.decisions("/1"), headers=team.viewer)).json()
+    postgres = (await client.get(team.decisions("/2"), headers=team.viewer)).json()
+    assert first["date"] == "2019-01-12"
+    assert (postgres["status"], postgres["links"]) == (
+        "superseded",
+        [{"kind": "superseded-by", "target": "platform/3"}],
+    )

@@ -30,6 +30,7 @@ from adapters.sqlalchemy.tables import (
 from application.commands import ImportDecisions
 from application.errors import VersionMismatch
 from application.handlers.imports import ImportDecisionsHandler
+from application.parsed_files import ParsedFile
 from application.views import OPERATOR, DecisionFilters, LintProblem
 from domain.decision import Changes, Decision
 from domain.events import DecisionEvent
@@ -331,16 +332,21 @@ async def test_one_stale_decision_in_a_bulk_commit_fails_it_whole(
 class _NumbersCodec:
     """Reads a file that holds its number, then the numbers it relates to."""
 
-    def parse(self, text: str, *, filename: str, log: LogSlug, today: date) -> Decision:
+    def parse(self, text: str, *, filename: str, log: LogSlug, today: date) -> ParsedFile:
         number, *related = (int(word) for word in text.split())
-        return Decision(
-            ref=_ref(log, number),
-            title=f"Imported {number}",
-            status=Status.ACCEPTED,
-            date=today,
-            tags=["imported"],
-            links=[Link(LinkKind.RELATES_TO, _ref(log, n)) for n in related],
+        return ParsedFile(
+            Decision(
+                ref=_ref(log, number),
+                title=f"Imported {number}",
+                status=Status.ACCEPTED,
+                date=today,
+                tags=["imported"],
+                links=[Link(LinkKind.RELATES_TO, _ref(log, n)) for n in related],
+            )
         )
+
+    def not_a_decision(self, filename: str) -> str | None:
+        return None
 
     def render(self, decision: Decision) -> str:
         raise NotImplementedError

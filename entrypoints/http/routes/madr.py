@@ -107,8 +107,12 @@ async def _files_or_problem(
     summary="Import MADR files into a log",
     description="Reads and validates every file first. By default nothing is written unless "
     "every file is valid (422 with the report); `atomic=false` imports the valid ones. "
-    "Numbers from file names are kept, links are resolved across the bundle, and importing "
-    "the same files again changes nothing. Needs the admin role.",
+    "Numbers from file names are kept (log4brains' day-named files are numbered by day, then "
+    "name, and keep their slug as an alias), links are resolved across the bundle, and "
+    "importing the same files again changes nothing. A file updates its decision only as "
+    "the lifecycle allows (decided content is frozen); one whose number belongs to a "
+    "decision with another title and content is an error, unless `update=true`. READMEs and "
+    "templates are ignored. Needs the admin role.",
     response_model=schemas.ImportReport,
     responses=problem_responses(400, 401, 403, 404, 413, 415),
     openapi_extra=_UPLOAD_BODY,
@@ -120,9 +124,18 @@ async def import_decisions(
     handler: Annotated[ImportDecisionsHandler, Depends(provide(ImportDecisionsHandler))],
     atomic: Annotated[bool, Query(description="Write nothing unless every file is valid.")] = True,
     filename: FilenameQuery = None,
+    update: Annotated[
+        bool,
+        Query(
+            description="Let a file rewrite the decision that has its number even when their "
+            "titles and content differ (the lifecycle still applies)."
+        ),
+    ] = False,
 ) -> Response:
     files = await _files_or_problem(request, filename)
-    report = await handler(ImportDecisions(actor, LogSlug(log), files, atomic=atomic))
+    report = await handler(
+        ImportDecisions(actor, LogSlug(log), files, atomic=atomic, update=update)
+    )
     if atomic and not report.ok:
         raise ProblemError(
             VALIDATION_ERROR,

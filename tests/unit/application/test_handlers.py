@@ -6,6 +6,7 @@ from application.authentication import PersonalAccessToken
 from application.commands import (
     Authenticate,
     ChangeStatus,
+    CreateLog,
     CreateUser,
     EditDecision,
     GetCurrent,
@@ -22,6 +23,7 @@ from application.commands import (
 from application.errors import Forbidden, NotAuthenticated, NotFound, VersionMismatch
 from application.handlers.lifecycle import ChangeStatusHandler, SupersedeDecisionHandler
 from application.handlers.links import LinkDecisionsHandler, UnlinkDecisionsHandler
+from application.handlers.logs import CreateLogHandler
 from application.handlers.proposals import (
     EditDecisionHandler,
     ProposeDecisionHandler,
@@ -34,13 +36,13 @@ from application.handlers.queries import (
     ListDecisionsHandler,
 )
 from application.handlers.users import AuthenticateHandler, CreateUserHandler
-from application.views import ANONYMOUS, OPERATOR, DecisionFilters
+from application.views import ANONYMOUS, OPERATOR, Actor, DecisionFilters
 from domain.decision import Changes
 from domain.errors import DecisionFrozen, InvalidTransition
 from domain.links import LinkKind
-from domain.values import DecisionNumber, DecisionRef, LogSlug
+from domain.values import DecisionNumber, DecisionRef, LogSlug, Visibility
 from tests.fakes import FakeClock, FakeDecisionSearch, FakeReadModel, FakeUnitOfWork, Store
-from tests.unit.application.conftest import AUTHOR, CURSORS, DECIDER, STRANGER, VIEWER
+from tests.unit.application.conftest import AUTHOR, CURSORS, DECIDER, OWNER, STRANGER, VIEWER
 
 
 def ref(log: LogSlug, n: int) -> DecisionRef:
@@ -216,3 +218,50 @@ async def test_a_created_user_authenticates_with_the_issued_token(store: Store) 
     assert actor.username == "newbie"
     with pytest.raises(NotAuthenticated):
         await authenticate(Authenticate(PersonalAccessToken.presented("adr_wrong")))
+
+
+async def test_an_anonymous_caller_cannot_create_a_log(store: Store, clock: FakeClock) -> None:
+    with pytest.raises(NotAuthenticated, match="signed-in caller"):
+        await CreateLogHandler(FakeUnitOfWork(store), clock)(
+            CreateLog(ANONYMOUS, LogSlug("anonymous-log"), "Nobody's")
+        )
+    assert store.logs == {}
+
+
+async def test_the_current_decisions_across_logs_show_an_anonymous_caller_only_public_ones(
+    store: Store, clock: FakeClock, platform: LogSlug
+) -> None:
+    public = LogSlug("handbook")
+    await CreateLogHandler(FakeUnitOfWork(store), clock)(
+        CreateLog(OWNER, public, "Handbook", visibility=Visibility.PUBLIC)
+    )
+    old = ref(public, await propose_as(store, clock, OWNER, public, "Use wikis"))
+    await ChangeStatusHandler(FakeUnitOfWork(store), clock)(
+        ChangeStatus(OWNER, old, LifecycleStep.ACCEPT)
+    )
+    hidden = ref(platform, await propose(store, clock, platform, "Use a private tool"))
+    shown = ref(public, await propose_as(store, clock, OWNER, public, "Use Markdown"))
+    for successor in (hidden, shown):
+        await ChangeStatusHandler(FakeUnitOfWork(store), clock)(
+            ChangeStatus(OWNER, successor, LifecycleStep.ACCEPT)
+        )
+    await SupersedeDecisionHandler(FakeUnitOfWork(store), clock)(
+        SupersedeDecision(OWNER, old, by=(hidden, shown))
+    )
+    current = GetCurrentHandler(FakeReadModel(store))
+
+    anonymous = await current(GetCurrent(ANONYMOUS, old))
+    member = await current(GetCurrent(VIEWER, old))
+
+    assert [(d.log, d.number) for d in anonymous] == [("handbook", shown.number.value)]
+    assert [(d.log, d.number) for d in member] == [
+        ("handbook", shown.number.value),
+        ("platform", hidden.number.value),
+    ]
+
+
+async def propose_as(store: Store, clock: FakeClock, actor: Actor, log: LogSlug, title: str) -> int:
+    view = await ProposeDecisionHandler(FakeUnitOfWork(store), clock)(
+        ProposeDecision(actor=actor, log=log, title=title)
+    )
+    return view.number

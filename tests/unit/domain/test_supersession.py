@@ -6,13 +6,13 @@ import datetime as dt
 
 import hypothesis.strategies as st
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 
 from domain.decision import Decision
 from domain.errors import InvalidSupersession, InvalidTransition
 from domain.lifecycle import Status
 from domain.links import Link, LinkKind
-from domain.supersession import accept_proposal, current, supersede
+from domain.supersession import _cycles, accept_proposal, current, graph_problems, supersede
 from domain.values import DecisionNumber, DecisionRef, LogSlug
 
 AT = dt.datetime(2026, 1, 5, 9, 30, tzinfo=dt.UTC)
@@ -207,3 +207,132 @@ def test_a_decision_that_is_not_superseded_is_its_own_current_one() -> None:
 def test_current_terminates_even_on_a_cycle_it_should_never_meet() -> None:
     cycle = {ref(1): {ref(2)}, ref(2): {ref(1), ref(3)}, ref(3): set()}
     assert current(ref(1), lambda r: cycle[r]) == [ref(3)]
+
+
+# -- the rules of a supersession graph given whole (an import's) ---------------------
+
+
+def test_a_superseded_decision_that_names_no_successor_is_a_problem() -> None:
+    problems = graph_problems({ref(1): Status.SUPERSEDED}, {})
+
+    assert problems == {
+        ref(1): "platform/1 is superseded but names no successor: say by what, e.g. "
+        "'superseded by ADR-0012'"
+    }
+
+
+@pytest.mark.parametrize("status", [s for s in Status if s is not Status.SUPERSEDED])
+def test_a_decision_that_names_successors_must_be_superseded(status: Status) -> None:
+    problems = graph_problems(
+        {ref(1): status, ref(2): Status.ACCEPTED, ref(3): Status.ACCEPTED},
+        {ref(1): {ref(3), ref(2)}},
+    )
+
+    assert problems == {
+        ref(1): f"platform/1 names successors (platform/2, platform/3) but its status is "
+        f"{status.value}, not superseded"
+    }
+
+
+def test_a_consistent_graph_has_no_problems_whatever_the_successors_status() -> None:
+    statuses = {
+        ref(1): Status.SUPERSEDED,
+        ref(2): Status.SUPERSEDED,
+        ref(3): Status.ACCEPTED,
+        ref(4): Status.PROPOSED,
+    }
+    successors = {ref(1): {ref(2), ref(3)}, ref(2): {ref(3)}, ref(3): set()}
+
+    assert graph_problems(statuses, successors) == {}
+
+
+def test_every_decision_on_a_supersession_cycle_is_a_problem_naming_the_cycle() -> None:
+    statuses = {r: Status.SUPERSEDED for r in (ref(1), ref(2), ref(3))} | {ref(4): Status.ACCEPTED}
+    successors = {ref(1): {ref(2)}, ref(2): {ref(3)}, ref(3): {ref(1)}, ref(4): set()}
+
+    cycle = "supersession would form a cycle: platform/1 -> platform/2 -> platform/3 -> platform/1"
+    assert graph_problems(statuses, successors) == {ref(1): cycle, ref(2): cycle, ref(3): cycle}
+
+
+def test_a_decisions_own_problem_is_reported_before_the_cycle_it_is_on() -> None:
+    statuses = {ref(1): Status.ACCEPTED, ref(2): Status.SUPERSEDED}
+    successors = {ref(1): {ref(2)}, ref(2): {ref(1)}}
+
+    problems = graph_problems(statuses, successors)
+
+    assert problems[ref(1)].startswith("platform/1 names successors (platform/2)")
+    assert problems[ref(2)] == (
+        "supersession would form a cycle: platform/1 -> platform/2 -> platform/1"
+    )
+
+
+def test_the_cycle_search_finds_nothing_in_a_chain_or_a_diamond() -> None:
+    diamond = {ref(1): {ref(2), ref(3)}, ref(2): {ref(4)}, ref(3): {ref(4)}, ref(4): set()}
+
+    assert _cycles(diamond) == []
+    assert _cycles({ref(1): {ref(2)}, ref(2): {ref(3)}}) == []
+
+
+def test_the_cycle_search_finds_a_self_loop_and_each_of_two_separate_cycles() -> None:
+    graph = {
+        ref(1): {ref(1)},
+        ref(2): {ref(3)},
+        ref(3): {ref(2)},
+        ref(4): {ref(5)},
+        ref(5): {ref(6)},
+        ref(6): {ref(4)},
+    }
+
+    assert _cycles(graph) == [[ref(1)], [ref(2), ref(3)], [ref(4), ref(5), ref(6)]]
+
+
+@st.composite
+def graphs(draw: st.DrawFn) -> dict[DecisionRef, set[DecisionRef]]:
+    """Any directed graph on a few decisions, cycles allowed."""
+    n = draw(st.integers(1, 7))
+    nodes = [ref(i) for i in range(1, n + 1)]
+    return {node: draw(st.sets(st.sampled_from(nodes), max_size=3)) for node in nodes}
+
+
+def has_cycle(graph: dict[DecisionRef, set[DecisionRef]]) -> bool:
+    """Naively: some node reaches itself."""
+
+    def reachable(start: DecisionRef) -> set[DecisionRef]:
+        seen: set[DecisionRef] = set()
+        todo = list(graph.get(start, ()))
+        while todo:
+            node = todo.pop()
+            if node not in seen:
+                seen.add(node)
+                todo.extend(graph.get(node, ()))
+        return seen
+
+    return any(node in reachable(node) for node in graph)
+
+
+@settings(max_examples=200)
+@given(graphs())
+def test_the_cycle_search_finds_a_cycle_exactly_when_there_is_one_and_each_is_real(
+    graph: dict[DecisionRef, set[DecisionRef]],
+) -> None:
+    cycles = _cycles(graph)
+
+    assert bool(cycles) == has_cycle(graph)
+    for cycle in cycles:
+        assert len(set(cycle)) == len(cycle), "a cycle passes each decision once"
+        for node, following in zip(cycle, [*cycle[1:], cycle[0]], strict=True):
+            assert following in graph[node]
+
+
+@settings(max_examples=200)
+@given(graphs())
+def test_graph_problems_report_a_cycle_on_every_decision_of_one(
+    graph: dict[DecisionRef, set[DecisionRef]],
+) -> None:
+    statuses = {r: Status.SUPERSEDED if graph[r] else Status.ACCEPTED for r in graph}
+
+    problems = graph_problems(statuses, graph)
+
+    on_cycles = {r for cycle in _cycles(graph) for r in cycle}
+    assert set(problems) == on_cycles
+    assert all("would form a cycle" in problems[r] for r in on_cycles)

@@ -37,7 +37,7 @@ CASES: dict[str, tuple[dict[str, str], int]] = {
     "missing-title": ({"0001-a.md": with_front("status: accepted", "Just text.\n")}, 1),
     "missing-number": ({"notes.md": "# A Title\n"}, 1),
     "unknown-status": ({"0001-a.md": with_front("status: in limbo")}, 2),
-    "invalid-date": ({"0001-a.md": with_front("status: accepted\ndate: 01/02/2024")}, 3),
+    "invalid-date": ({"0001-a.md": with_front("status: accepted\ndate: 31/02/2024")}, 3),
     "invalid-value": ({"0001-a.md": with_front("tags: ['a, b']")}, 2),
     "chosen-option-not-considered": (
         {"0001-a.md": GOOD.replace('"RabbitMQ", because', '"NATS", because')},
