@@ -28,9 +28,11 @@ def create_worker_app(settings: Settings) -> Celery:
     app = create_celery(settings)
     register_tasks(app, Runtimes(settings))
     app.conf.beat_schedule = beat_schedule(settings)
-    app.steps["consumer"].add(_heartbeat_step(settings.heartbeat_path))
+    ready_after: list[type[bootsteps.StartStopStep]] = []
     if not is_embedded(settings):
-        app.steps["consumer"].add(_dead_letter_step(settings))
+        ready_after.append(_dead_letter_step(settings))
+    app.steps["consumer"].update(ready_after)
+    app.steps["consumer"].add(_heartbeat_step(settings.heartbeat_path, ready_after))
     return app
 
 
@@ -56,9 +58,15 @@ def is_alive(path: Path, max_age: float) -> bool:
         return False
 
 
-def _heartbeat_step(path: Path) -> type[bootsteps.StartStopStep]:
+def _heartbeat_step(
+    path: Path, ready_after: list[type[bootsteps.StartStopStep]]
+) -> type[bootsteps.StartStopStep]:
     class Heartbeat(bootsteps.StartStopStep):
-        """Touches the heartbeat file while the consumer's loop turns (for a probe)."""
+        """Touches the heartbeat file while the consumer's loop turns (for a probe).
+        It starts once the broker connection is up and the dead-letter queue declared:
+        a worker that looks alive is ready to take (and dead-letter) tasks."""
+
+        requires = ("celery.worker.consumer.connection:Connection", *ready_after)
 
         def __init__(self, parent: Any, **kwargs: Any) -> None:
             super().__init__(parent, **kwargs)
