@@ -26,6 +26,7 @@ from adapters.sqlalchemy import (
     create_search,
     migrate,
 )
+from adapters.sqlalchemy.backlog import SqlAlchemyBacklog
 from adapters.sqlalchemy.notices import SqlAlchemyNotices
 from adapters.sqlalchemy.outbox import SqlAlchemyOutbox
 from adapters.sqlalchemy.webhook_reads import SqlAlchemyWebhookReadModel
@@ -88,6 +89,7 @@ from application.handlers.webhooks import (
 )
 from application.health import AllHealthProbes
 from application.ports import (
+    Backlog,
     Clock,
     DecisionReader,
     DecisionSearch,
@@ -189,6 +191,7 @@ def build_container(
         instance=AllHealthProbes([SqlAlchemyHealthProbe(engine), CeleryBrokerProbe(celery)]),
     )
     container.register(Outbox, instance=SqlAlchemyOutbox(engine))
+    container.register(Backlog, instance=SqlAlchemyBacklog(engine))
     container.register(EventPublisher, instance=CeleryEventPublisher(celery))
     container.register(Notices, instance=SqlAlchemyNotices(engine))
     # Replaced by the API's RelayLoop; a worker task or CLI command relays when nudged.
