@@ -28,6 +28,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
     multiprocess,
+    start_http_server,
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -221,3 +222,11 @@ def watch_pool(engine: AsyncEngine) -> Callable[[], None]:
         metrics.size.dec(size)
 
     return stop
+
+
+def serve_metrics(port: int) -> None:
+    """Serve every process's metrics (multiprocess mode) on `port`, from a thread of
+    this one: the worker's, whose tasks run in its pool's children."""
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    start_http_server(port, registry=registry)

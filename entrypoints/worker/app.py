@@ -8,10 +8,12 @@ from typing import Any
 
 import structlog
 from celery import Celery, bootsteps
+from celery.beat import PersistentScheduler
 
 from entrypoints.settings import Settings
 from entrypoints.worker.celery_app import create_celery, dead_letter_queue, is_embedded
 from entrypoints.worker.runtime import Runtimes
+from entrypoints.worker.task_metrics import count_tasks
 from entrypoints.worker.tasks import (
     RELAY_OUTBOX,
     SWEEP_REVIEWS,
@@ -22,11 +24,14 @@ from entrypoints.worker.tasks import (
 log = structlog.get_logger(__name__)
 
 HEARTBEAT_SECONDS = 5.0
+# The beat ticks at least this often, so its heartbeat file is never older (plus a tick).
+BEAT_MAX_LOOP_SECONDS = 30.0
 
 
 def create_worker_app(settings: Settings) -> Celery:
     app = create_celery(settings)
     register_tasks(app, Runtimes(settings))
+    count_tasks()
     app.conf.beat_schedule = beat_schedule(settings)
     app.steps["consumer"].add(_heartbeat_step(settings.heartbeat_path))
     if not is_embedded(settings):
@@ -54,6 +59,17 @@ def is_alive(path: Path, max_age: float) -> bool:
         return time.time() - path.stat().st_mtime <= max_age
     except FileNotFoundError:
         return False
+
+
+def heartbeat_scheduler(path: Path) -> type[PersistentScheduler]:
+    """The beat's scheduler, touching `path` on each tick (for a liveness probe)."""
+
+    class HeartbeatScheduler(PersistentScheduler):
+        def tick(self, *args: Any, **kwargs: Any) -> float:
+            path.touch()
+            return super().tick(*args, **kwargs)  # type: ignore[no-any-return]
+
+    return HeartbeatScheduler
 
 
 def _heartbeat_step(path: Path) -> type[bootsteps.StartStopStep]:
