@@ -7,24 +7,32 @@ from __future__ import annotations
 from pathlib import Path
 
 import fastapi_offline
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.openapi.docs import (
     get_redoc_html,
     get_swagger_ui_html,
     get_swagger_ui_oauth2_redirect_html,
 )
-from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import FileResponse, HTMLResponse
 
 ASSETS_URL = "/docs-assets"
 _ASSETS = Path(fastapi_offline.__file__).parent / "static"
+_FILES = frozenset(("swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js", "favicon.png"))
+# The assets change only with the package, that is with a new release of the service.
+_CACHED = {"Cache-Control": "public, max-age=86400"}
 
 
 def add_offline_docs(app: FastAPI) -> None:
     """Add /docs and /redoc; the app must be built with docs_url and redoc_url None."""
     openapi_url = app.openapi_url or "/openapi.json"
     redirect_url = app.swagger_ui_oauth2_redirect_url or "/docs/oauth2-redirect"
-    app.mount(ASSETS_URL, StaticFiles(directory=_ASSETS), name="docs-assets")
+
+    @app.get(f"{ASSETS_URL}/{{name}}", include_in_schema=False)
+    async def asset(name: str) -> FileResponse:
+        # Only the files the pages name: no path from the client reaches the filesystem.
+        if name not in _FILES:
+            raise HTTPException(404, f"no docs asset {name!r}")
+        return FileResponse(_ASSETS / name, headers=_CACHED)
 
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:

@@ -35,3 +35,11 @@ async def test_a_docs_page_names_only_assets_the_service_serves(
         assert asset.content, url
     assert "cdn" not in html.lower()
     assert "fonts.googleapis" not in html
+
+
+async def test_only_the_named_assets_are_served(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/docs-assets/swagger-ui.css")).status_code == 200
+    for name in ("core.py", "..%2Fcore.py", "%2E%2E%2F__init__.py"):
+        reply = await client.get(f"/docs-assets/{name}")
+        assert reply.status_code == 404, name
+        assert reply.headers["content-type"] == "application/problem+json"
