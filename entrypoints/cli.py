@@ -262,13 +262,14 @@ def lint(settings: Settings, paths: tuple[Path, ...]) -> None:
 @click.pass_obj
 def worker(settings: Settings, concurrency: int | None, include: tuple[str, ...]) -> None:
     """Run the Celery worker on ADR_REGISTRY_BROKER_URL (the embedded broker if unset)."""
+    if settings.worker_metrics_port and multiprocess_dir() is None:
+        raise click.ClickException(
+            f"ADR_REGISTRY_WORKER_METRICS_PORT needs {MULTIPROCESS_DIR}: an empty "
+            "directory the worker's processes can write (tasks run in child processes)"
+        )
+    # Before the pool forks: its children write their task metrics there.
+    forget_dead_processes()
     if settings.worker_metrics_port:
-        if multiprocess_dir() is None:
-            raise click.ClickException(
-                f"ADR_REGISTRY_WORKER_METRICS_PORT needs {MULTIPROCESS_DIR}: an empty "
-                "directory the worker's processes can write (tasks run in child processes)"
-            )
-        forget_dead_processes()
         serve_metrics(settings.worker_metrics_port)
     app = create_worker_app(settings)
     hostname = f"adr-registry-{os.getpid()}@{socket.gethostname()}"
