@@ -27,6 +27,7 @@ from application.ports import UnitOfWork
 from application.views import OPERATOR, ImportReport, LintProblem, MarkdownFile
 from domain.errors import DomainError
 from domain.values import LogSlug
+from entrypoints import tracing
 from entrypoints.bootstrap import (
     build_container,
     dispose,
@@ -113,6 +114,8 @@ def serve(
     # log_config=None: uvicorn's loggers go through our structlog configuration; the
     # app writes the access lines itself (entrypoints.http.middleware).
     forget_dead_processes()
+    if tracing.enabled():
+        tracing.start("adr-registry-api")
     app = create_app(settings, long_running=True)
     uvicorn.run(
         app,

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from entrypoints import tracing
 from entrypoints.bootstrap import STATELESS_HANDLERS, build_container, dispose, start_relay_loop
 from entrypoints.garbage_collection import freeze_after_start
 from entrypoints.http.dependencies import Services, document_anonymous_reads
@@ -79,6 +80,8 @@ def create_app(
         container = build_container(settings, overrides)
         relay = start_relay_loop(container)
         unwatch_pool = watch_pool(container.resolve(AsyncEngine))
+        if tracing.enabled():
+            tracing.trace_engine(container.resolve(AsyncEngine))
         try:
             app.state.services = Services(container, STATELESS_HANDLERS)
             if long_running:
@@ -97,6 +100,7 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        telemetry=tracing.fastapi_telemetry(),
     )
     add_offline_docs(app)
     install_problem_handlers(app)

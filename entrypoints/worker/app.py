@@ -9,7 +9,10 @@ from typing import Any
 import structlog
 from celery import Celery, bootsteps
 from celery.beat import PersistentScheduler
+from celery.signals import worker_process_init
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from entrypoints import tracing
 from entrypoints.settings import Settings
 from entrypoints.worker.celery_app import create_celery, dead_letter_queue, is_embedded
 from entrypoints.worker.runtime import Runtimes
@@ -30,8 +33,11 @@ BEAT_MAX_LOOP_SECONDS = 30.0
 
 def create_worker_app(settings: Settings) -> Celery:
     app = create_celery(settings)
-    register_tasks(app, Runtimes(settings))
+    runtimes = Runtimes(settings)
+    register_tasks(app, runtimes)
     count_tasks()
+    if tracing.enabled():
+        _trace_pool_processes(runtimes)
     app.conf.beat_schedule = beat_schedule(settings)
     app.steps["consumer"].add(_heartbeat_step(settings.heartbeat_path))
     if not is_embedded(settings):
@@ -51,6 +57,17 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
         name: {"task": task, "schedule": every, "options": {"expires": every}}
         for name, (task, every) in periods.items()
     }
+
+
+def _trace_pool_processes(runtimes: Runtimes) -> None:
+    """Each pool process, once forked: a tracer provider, traced tasks and statements."""
+
+    def start(**_: Any) -> None:
+        tracing.start("adr-registry-worker")
+        tracing.trace_celery()
+        tracing.trace_engine(runtimes.current().container.resolve(AsyncEngine))
+
+    worker_process_init.connect(start, weak=False, dispatch_uid="adr_registry_tracing")
 
 
 def is_alive(path: Path, max_age: float) -> bool:
