@@ -463,3 +463,18 @@ class Notices(Protocol):
         """Store each notice with its event unless its key is stored; returns how many
         were new."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class BacklogView:
+    """Work waiting in the database, for operators' metrics."""
+
+    unsent_events: int
+    oldest_unsent_at: datetime | None
+    deliveries_by_state: Mapping[str, int]
+
+
+class Backlog(Protocol):
+    """What the outbox and the webhook delivery log hold, read on each metrics scrape."""
+
+    async def read(self) -> BacklogView: ...

@@ -6,6 +6,8 @@ its lifespan, each CLI command when it runs) and `dispose` when it is done.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Mapping
 from random import Random
 from typing import Any
@@ -25,7 +27,9 @@ from adapters.sqlalchemy import (
     create_engine,
     create_search,
     migrate,
+    schema_is_current,
 )
+from adapters.sqlalchemy.backlog import SqlAlchemyBacklog
 from adapters.sqlalchemy.notices import SqlAlchemyNotices
 from adapters.sqlalchemy.outbox import SqlAlchemyOutbox
 from adapters.sqlalchemy.webhook_reads import SqlAlchemyWebhookReadModel
@@ -88,6 +92,7 @@ from application.handlers.webhooks import (
 )
 from application.health import AllHealthProbes
 from application.ports import (
+    Backlog,
     Clock,
     DecisionReader,
     DecisionSearch,
@@ -189,6 +194,7 @@ def build_container(
         instance=AllHealthProbes([SqlAlchemyHealthProbe(engine), CeleryBrokerProbe(celery)]),
     )
     container.register(Outbox, instance=SqlAlchemyOutbox(engine))
+    container.register(Backlog, instance=SqlAlchemyBacklog(engine))
     container.register(EventPublisher, instance=CeleryEventPublisher(celery))
     container.register(Notices, instance=SqlAlchemyNotices(engine))
     # Replaced by the API's RelayLoop; a worker task or CLI command relays when nudged.
@@ -270,3 +276,14 @@ async def dispose(container: punq.Container) -> None:
 async def migrate_database(settings: Settings) -> None:
     """Bring the database schema up to date (idempotent)."""
     await migrate(settings.database_url)
+
+
+async def wait_for_schema(settings: Settings, seconds: float, every: float = 2.0) -> bool:
+    """Wait until another process (the migration job) has brought the schema to head;
+    False if it is not there within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not await schema_is_current(settings.database_url):
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(every)
+    return True

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 import punq
 import uvicorn
+from pydantic import ValidationError
 
 from application.commands import CreateUser, ExportLog, ImportDecisions, LintFiles, ReindexSearch
 from application.errors import AlreadyExists, ApplicationError, InvalidBundle
@@ -26,12 +27,30 @@ from application.ports import UnitOfWork
 from application.views import OPERATOR, ImportReport, LintProblem, MarkdownFile
 from domain.errors import DomainError
 from domain.values import LogSlug
-from entrypoints.bootstrap import build_container, dispose, migrate_database, relay_if_nudged
+from entrypoints import tracing
+from entrypoints.bootstrap import (
+    build_container,
+    dispose,
+    migrate_database,
+    relay_if_nudged,
+    wait_for_schema,
+)
 from entrypoints.bundles import read_path
 from entrypoints.http.app import create_app
 from entrypoints.logging import configure_logging
-from entrypoints.settings import Settings
-from entrypoints.worker.app import create_worker_app, is_alive
+from entrypoints.metrics import (
+    MULTIPROCESS_DIR,
+    forget_dead_processes,
+    multiprocess_dir,
+    serve_metrics,
+)
+from entrypoints.settings import Settings, describe_invalid
+from entrypoints.worker.app import (
+    BEAT_MAX_LOOP_SECONDS,
+    create_worker_app,
+    heartbeat_scheduler,
+    is_alive,
+)
 
 T = TypeVar("T")
 
@@ -45,7 +64,11 @@ def main(context: click.Context) -> None:
 
     Settings come from ADR_REGISTRY_* environment variables (see the README).
     """
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        # At start, one line per bad variable; never a traceback on a first request.
+        raise click.ClickException(describe_invalid(error)) from None
     configure_logging(settings.log_format)
     context.obj = settings
 
@@ -55,10 +78,32 @@ def main(context: click.Context) -> None:
 @click.option(
     "--port", default=8000, type=int, envvar="PORT", show_default=True, help="Port to listen on."
 )
+@click.option(
+    "--no-migrate",
+    is_flag=True,
+    help="Wait for the schema instead of migrating (a migration job brings it up to date), "
+    "and create no first admin.",
+)
+@click.option(
+    "--schema-timeout",
+    default=300.0,
+    show_default=True,
+    help="With --no-migrate: seconds to wait for the schema before giving up.",
+)
 @click.pass_obj
-def serve(settings: Settings, host: str, port: int) -> None:
+def serve(
+    settings: Settings, host: str, port: int, no_migrate: bool, schema_timeout: float
+) -> None:
     """Migrate the database, create the first admin on first start, and serve the API."""
-    token = asyncio.run(prepare_to_serve(settings))
+    if no_migrate:
+        if not asyncio.run(wait_for_schema(settings, schema_timeout)):
+            raise click.ClickException(
+                f"the database schema is not up to date after {schema_timeout:g} s: "
+                "run `adr-registry migrate` (the migration job)"
+            )
+        token = None
+    else:
+        token = asyncio.run(prepare_to_serve(settings))
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     if token is not None:
         click.echo(
@@ -68,8 +113,21 @@ def serve(settings: Settings, host: str, port: int) -> None:
     click.echo(f"API docs: http://{shown_host}:{port}/docs")
     # log_config=None: uvicorn's loggers go through our structlog configuration; the
     # app writes the access lines itself (entrypoints.http.middleware).
+    forget_dead_processes()
+    if tracing.enabled():
+        tracing.start("adr-registry-api")
     app = create_app(settings, long_running=True)
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        # X-Forwarded-For/-Proto are believed from these proxies only (ADR-0017).
+        proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
+    )
 
 
 @main.command()
@@ -207,6 +265,15 @@ def lint(settings: Settings, paths: tuple[Path, ...]) -> None:
 @click.pass_obj
 def worker(settings: Settings, concurrency: int | None, include: tuple[str, ...]) -> None:
     """Run the Celery worker on ADR_REGISTRY_BROKER_URL (the embedded broker if unset)."""
+    if settings.worker_metrics_port and multiprocess_dir() is None:
+        raise click.ClickException(
+            f"ADR_REGISTRY_WORKER_METRICS_PORT needs {MULTIPROCESS_DIR}: an empty "
+            "directory the worker's processes can write (tasks run in child processes)"
+        )
+    # Before the pool forks: its children write their task metrics there.
+    forget_dead_processes()
+    if settings.worker_metrics_port:
+        serve_metrics(settings.worker_metrics_port)
     app = create_worker_app(settings)
     hostname = f"adr-registry-{os.getpid()}@{socket.gethostname()}"
     click.echo(
@@ -245,7 +312,26 @@ def beat(settings: Settings) -> None:
     """Run the beat: the one process that sends the scheduled jobs. Run exactly one."""
     app = create_worker_app(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    app.Beat(schedule=str(settings.data_dir / "beat-schedule"), loglevel="INFO", quiet=True).run()
+    app.Beat(
+        schedule=str(settings.data_dir / "beat-schedule"),
+        scheduler=heartbeat_scheduler(settings.beat_heartbeat_path),
+        max_interval=BEAT_MAX_LOOP_SECONDS,
+        loglevel="INFO",
+        quiet=True,
+    ).run()
+
+
+@main.command("beat-alive")
+@click.option(
+    "--max-age", type=float, default=90.0, show_default=True, help="Seconds the file may be old."
+)
+@click.pass_obj
+def beat_alive(settings: Settings, max_age: float) -> None:
+    """Exit 0 if the beat ticked lately (it touches its heartbeat file), else 1."""
+    if not is_alive(settings.beat_heartbeat_path, max_age):
+        path = settings.beat_heartbeat_path
+        click.echo(f"no beat heartbeat in {path} for {max_age:g} s", err=True)
+        raise SystemExit(1)
 
 
 @main.group()

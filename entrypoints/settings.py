@@ -5,15 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogFormat = Literal["auto", "json", "console"]
+Environment = Literal["development", "production"]
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ADR_REGISTRY_", extra="ignore")
 
+    env: Environment = Field(
+        default="development",
+        description="production: refuse the embedded database and broker, log JSON.",
+    )
     data_dir: Path = Field(
         default=Path("var"), description="Where the embedded database and the admin token live."
     )
@@ -80,6 +85,25 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="The beat's sweep for webhook deliveries due again."
     )
 
+    # -- deployment (ADR-0017) --------------------------------------------------------
+    trusted_proxies: str = Field(
+        default="127.0.0.1",
+        description="Comma-separated addresses or CIDR ranges (or *) of the proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto the API believes.",
+    )
+    shutdown_timeout_seconds: int = Field(
+        default=20,
+        ge=1,
+        description="After SIGTERM, how long the API lets requests in flight finish.",
+    )
+    worker_metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="Port of the worker's /metrics (its task counts and durations); "
+        "0: not served. Needs PROMETHEUS_MULTIPROC_DIR (the tasks run in child processes).",
+    )
+
     # -- search --------------------------------------------------------------------
     cursor_key: SecretStr = Field(
         default=SecretStr(""),
@@ -89,6 +113,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _embedded_database_by_default(self) -> Self:
+        if self.env == "production":
+            _refuse_embedded(self)
+            if self.log_format == "auto":
+                self.log_format = "json"
         if not self.database_url:
             # Absolute, so the URL means the same file whatever the working directory.
             self.database_url = f"sqlite+aiosqlite:///{self.database_path.absolute()}"
@@ -109,5 +137,38 @@ class Settings(BaseSettings):
         return self.worker_heartbeat_file or self.data_dir / "worker-heartbeat"
 
     @property
+    def beat_heartbeat_path(self) -> Path:
+        return self.data_dir / "beat-heartbeat"
+
+    @property
     def admin_token_path(self) -> Path:
         return self.data_dir / "admin-token"
+
+
+def _refuse_embedded(settings: Settings) -> None:
+    """The embedded database and broker hold one machine's state: production shares it."""
+    if not settings.database_url or settings.database_url.startswith("sqlite"):
+        raise ValueError(
+            "ADR_REGISTRY_DATABASE_URL must name a PostgreSQL database when "
+            "ADR_REGISTRY_ENV=production (postgresql+asyncpg://user:password@host:5432/name), "
+            "not the embedded SQLite file"
+        )
+    if not settings.broker_url:
+        raise ValueError(
+            "ADR_REGISTRY_BROKER_URL must name a RabbitMQ broker when ADR_REGISTRY_ENV="
+            "production (amqp://user:password@host:5672/vhost), not the embedded broker"
+        )
+
+
+def describe_invalid(error: ValidationError) -> str:
+    """pydantic-settings' errors as one line per variable: its name and what it expects."""
+    lines = []
+    for problem in error.errors(include_url=False):
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["loc"]:
+            variable = f"ADR_REGISTRY_{str(problem['loc'][0]).upper()}"
+            # Not the value: it may be a secret (a key, a URL with a password).
+            lines.append(f"{variable}: {message}")
+        else:
+            lines.append(message)
+    return "\n".join(lines)

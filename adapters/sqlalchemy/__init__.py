@@ -1,7 +1,7 @@
 """Persistence on SQLAlchemy Core: SQLite embedded, PostgreSQL in production."""
 
 from adapters.sqlalchemy.decision_reader import SqlAlchemyDecisionReader
-from adapters.sqlalchemy.engine import create_engine, migrate
+from adapters.sqlalchemy.engine import create_engine, migrate, schema_is_current
 from adapters.sqlalchemy.health import SqlAlchemyHealthProbe
 from adapters.sqlalchemy.read_model import SqlAlchemyReadModel
 from adapters.sqlalchemy.search import create_search
@@ -15,4 +15,5 @@ __all__ = [
     "create_engine",
     "create_search",
     "migrate",
+    "schema_is_current",
 ]

@@ -7,9 +7,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from adapters.sqlalchemy.json_columns import json_loads
@@ -61,6 +63,24 @@ async def migrate(url: str) -> None:
             await connection.run_sync(_upgrade_to_head)
     finally:
         await engine.dispose()
+
+
+async def schema_is_current(url: str) -> bool:
+    """Whether the database's schema is at the migrations' head (False if unreachable)."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(_at_head)
+    except (OSError, SQLAlchemyError):
+        return False
+    finally:
+        await engine.dispose()
+
+
+def _at_head(connection: Connection) -> bool:
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    current = MigrationContext.configure(connection).get_current_heads()
+    return set(current) == set(heads)
 
 
 def alembic_config() -> Config:

@@ -7,13 +7,26 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from entrypoints import tracing
 from entrypoints.bootstrap import STATELESS_HANDLERS, build_container, dispose, start_relay_loop
 from entrypoints.garbage_collection import freeze_after_start
 from entrypoints.http.dependencies import Services, document_anonymous_reads
+from entrypoints.http.docs import add_offline_docs
 from entrypoints.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from entrypoints.http.problems import add_problem_schema, install_problem_handlers
-from entrypoints.http.routes import decisions, logs, madr, operations, search, tokens, webhooks
+from entrypoints.http.routes import (
+    decisions,
+    logs,
+    madr,
+    metrics,
+    operations,
+    search,
+    tokens,
+    webhooks,
+)
+from entrypoints.metrics import http_metrics, watch_pool
 from entrypoints.settings import Settings
 
 _DESCRIPTION = """\
@@ -66,12 +79,16 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         container = build_container(settings, overrides)
         relay = start_relay_loop(container)
+        unwatch_pool = watch_pool(container.resolve(AsyncEngine))
+        if tracing.enabled():
+            tracing.trace_engine(container.resolve(AsyncEngine))
         try:
             app.state.services = Services(container, STATELESS_HANDLERS)
             if long_running:
                 freeze_after_start()
             yield
         finally:
+            unwatch_pool()
             await relay.stop()
             await dispose(container)
 
@@ -81,7 +98,11 @@ def create_app(
         description=_DESCRIPTION,
         openapi_tags=_TAGS,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        telemetry=tracing.fastapi_telemetry(),
     )
+    add_offline_docs(app)
     install_problem_handlers(app)
     # Added last is outermost: the request id wraps everything, 413s included.
     app.add_middleware(
@@ -89,10 +110,10 @@ def create_app(
         max_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
     )
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, metrics=http_metrics())
     # The routers' routes go straight into the app's own list (include_router would nest
     # them): app.routes then lists every APIRoute, and a request is matched in one pass,
     # decisions first since reading one is the hot path.
-    for module in (decisions, logs, madr, tokens, operations, search, webhooks):
+    for module in (decisions, logs, madr, tokens, operations, metrics, search, webhooks):
         app.router.routes.extend(module.router.routes)
     return app

@@ -6,6 +6,7 @@ import itertools
 import re
 import secrets
 import time
+from typing import Any
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -16,7 +17,9 @@ from entrypoints.http.problems import (
     problem_response,
     unexpected_error,
 )
+from entrypoints.metrics import UNMATCHED, HttpMetrics
 
+_METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 _REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 
 
@@ -30,11 +33,17 @@ class RequestContextMiddleware:
 
     The access line (event `request`: method, path, query, status, milliseconds,
     client) is written once the reply has been handed to the server, so its cost is
-    not in the reply's way; it replaces the server's own access log.
+    not in the reply's way; it replaces the server's own access log. With `metrics`,
+    the same moment counts the request by route template and status and observes its
+    duration: one counter increment and one histogram observation (the labelled
+    children are looked up once per label set, then kept), and in-flight up and down.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: HttpMetrics | None = None) -> None:
         self.app = app
+        self._metrics = metrics
+        self._counters: dict[tuple[str, str, int], Any] = {}
+        self._timers: dict[tuple[str, str], Any] = {}
         # One per app, so that it writes where logging was configured before the app.
         self._access = structlog.get_logger("access")
         # Ids unique without a system call each (uuid4 reads the kernel's random pool):
@@ -58,6 +67,9 @@ class RequestContextMiddleware:
             await send(message)
 
         bound = structlog.contextvars.bind_contextvars(request_id=request_id.decode())
+        metrics = self._metrics
+        if metrics is not None:
+            metrics.in_flight.inc()
         try:
             try:
                 await self.app(scope, receive, send_with_id)
@@ -67,6 +79,9 @@ class RequestContextMiddleware:
                 if not status:
                     await response(scope, receive, send_with_id)
             finally:
+                elapsed = time.perf_counter() - started
+                if metrics is not None:
+                    self._measure(metrics, scope, status or 500, elapsed)
                 client = scope.get("client")
                 self._access.info(
                     "request",
@@ -74,11 +89,28 @@ class RequestContextMiddleware:
                     path=scope["path"],
                     query=scope["query_string"].decode("latin-1"),
                     status=status,
-                    ms=round((time.perf_counter() - started) * 1000, 2),
+                    ms=round(elapsed * 1000, 2),
                     client=client[0] if client else None,
                 )
         finally:
             structlog.contextvars.reset_contextvars(**bound)
+
+    def _measure(self, metrics: HttpMetrics, scope: Scope, status: int, elapsed: float) -> None:
+        metrics.in_flight.dec()
+        # The router leaves the matched route in the scope; its template is the label.
+        # Neither the path nor an unknown method is one: a client could add series.
+        template = getattr(scope.get("route"), "path", UNMATCHED)
+        method = scope["method"] if scope["method"] in _METHODS else "OTHER"
+        counter = self._counters.get((method, template, status))
+        if counter is None:
+            counter = metrics.requests.labels(method, template, str(status))
+            self._counters[(method, template, status)] = counter
+        counter.inc()
+        timer = self._timers.get((method, template))
+        if timer is None:
+            timer = metrics.latency.labels(method, template)
+            self._timers[(method, template)] = timer
+        timer.observe(elapsed)
 
 
 class BodySizeLimitMiddleware:

@@ -8,10 +8,15 @@ from typing import Any
 
 import structlog
 from celery import Celery, bootsteps
+from celery.beat import PersistentScheduler
+from celery.signals import worker_process_init
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from entrypoints import tracing
 from entrypoints.settings import Settings
 from entrypoints.worker.celery_app import create_celery, dead_letter_queue, is_embedded
 from entrypoints.worker.runtime import Runtimes
+from entrypoints.worker.task_metrics import count_tasks
 from entrypoints.worker.tasks import (
     RELAY_OUTBOX,
     SWEEP_REVIEWS,
@@ -22,11 +27,17 @@ from entrypoints.worker.tasks import (
 log = structlog.get_logger(__name__)
 
 HEARTBEAT_SECONDS = 5.0
+# The beat ticks at least this often, so its heartbeat file is never older (plus a tick).
+BEAT_MAX_LOOP_SECONDS = 30.0
 
 
 def create_worker_app(settings: Settings) -> Celery:
     app = create_celery(settings)
-    register_tasks(app, Runtimes(settings))
+    runtimes = Runtimes(settings)
+    register_tasks(app, runtimes)
+    count_tasks()
+    if tracing.enabled():
+        _trace_pool_processes(runtimes)
     app.conf.beat_schedule = beat_schedule(settings)
     ready_after: list[type[bootsteps.StartStopStep]] = []
     if not is_embedded(settings):
@@ -50,12 +61,34 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     }
 
 
+def _trace_pool_processes(runtimes: Runtimes) -> None:
+    """Each pool process, once forked: a tracer provider, traced tasks and statements."""
+
+    def start(**_: Any) -> None:
+        tracing.start("adr-registry-worker")
+        tracing.trace_celery()
+        tracing.trace_engine(runtimes.current().container.resolve(AsyncEngine))
+
+    worker_process_init.connect(start, weak=False, dispatch_uid="adr_registry_tracing")
+
+
 def is_alive(path: Path, max_age: float) -> bool:
     """What a liveness probe asks: has the worker touched its heartbeat file lately?"""
     try:
         return time.time() - path.stat().st_mtime <= max_age
     except FileNotFoundError:
         return False
+
+
+def heartbeat_scheduler(path: Path) -> type[PersistentScheduler]:
+    """The beat's scheduler, touching `path` on each tick (for a liveness probe)."""
+
+    class HeartbeatScheduler(PersistentScheduler):
+        def tick(self, *args: Any, **kwargs: Any) -> float:
+            path.touch()
+            return super().tick(*args, **kwargs)  # type: ignore[no-any-return]
+
+    return HeartbeatScheduler
 
 
 def _heartbeat_step(

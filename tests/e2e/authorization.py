@@ -104,6 +104,10 @@ async def _nothing(world: World, slug: str) -> Prepared:
     return Prepared()
 
 
+async def _a_docs_asset(world: World, slug: str) -> Prepared:
+    return Prepared(path={"name": "swagger-ui.css"})
+
+
 @dataclass(frozen=True)
 class Row:
     method: str
@@ -333,7 +337,10 @@ TABLE: tuple[Row, ...] = (
     Row("GET", "/docs", Access.ANYONE, 200),
     Row("GET", "/docs/oauth2-redirect", Access.ANYONE, 200),
     Row("GET", "/redoc", Access.ANYONE, 200),
+    Row("GET", "/docs-assets/{name}", Access.ANYONE, 200, _a_docs_asset),
     Row("GET", "/healthz", Access.ANYONE, 200),
+    # Prometheus scrapes without a token; keep /metrics off the public ingress.
+    Row("GET", "/metrics", Access.ANYONE, 200),
     Row("GET", "/readyz", Access.ANYONE, 200),
     Row("GET", "/v1/logs", Access.ANYONE, 200),
     Row("POST", "/v1/logs", Access.SIGNED_IN, 201, _new_log_body),

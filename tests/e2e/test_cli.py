@@ -116,7 +116,10 @@ def test_serve_prints_the_admin_token_and_the_docs_address(
     assert token in result.stdout
     assert "http://127.0.0.1:8123/docs" in result.stdout
     # The app writes its own access lines, cheaper than uvicorn's (see middleware).
-    assert served == {"host": "0.0.0.0", "port": 8123, "log_config": None, "access_log": False}
+    assert served["host"] == "0.0.0.0"
+    assert served["port"] == 8123
+    assert served["log_config"] is None
+    assert served["access_log"] is False
 
     again = _invoke(tmp_path, "serve")
     assert token not in again.stdout

@@ -49,7 +49,7 @@ def _operations(app: FastAPI) -> list[tuple[APIRoute, str]]:
     return [
         (route, method)
         for route in app.routes
-        if isinstance(route, APIRoute)
+        if isinstance(route, APIRoute) and route.include_in_schema
         for method in route.methods
     ]
 
