@@ -29,6 +29,7 @@ from domain.values import LogSlug
 from entrypoints.bootstrap import build_container, dispose, migrate_database, relay_if_nudged
 from entrypoints.bundles import read_path
 from entrypoints.http.app import create_app
+from entrypoints.http.server import server_config
 from entrypoints.logging import configure_logging
 from entrypoints.settings import Settings
 from entrypoints.worker.app import create_worker_app, is_alive
@@ -61,15 +62,14 @@ def serve(settings: Settings, host: str, port: int) -> None:
     token = asyncio.run(prepare_to_serve(settings))
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     if token is not None:
+        # Only where it is: a console is often captured by log collectors.
         click.echo(
-            f"First start: created the site admin '{FIRST_ADMIN}'. Its token, also saved in "
-            f"{settings.admin_token_path}:\n\n    {token}\n"
+            f"First start: created the site admin '{FIRST_ADMIN}'. Its token is in "
+            f"{settings.admin_token_path} (readable by this user only)."
         )
     click.echo(f"API docs: http://{shown_host}:{port}/docs")
-    # log_config=None: uvicorn's loggers go through our structlog configuration; the
-    # app writes the access lines itself (entrypoints.http.middleware).
     app = create_app(settings, long_running=True)
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+    uvicorn.Server(server_config(app, host, port)).run()
 
 
 @main.command()
