@@ -62,6 +62,7 @@ from application.handlers.proposals import (
     WithdrawDecisionHandler,
 )
 from application.handlers.queries import (
+    CheckRoleHandler,
     GetCurrentHandler,
     GetDecisionHandler,
     GetHistoryHandler,
@@ -134,6 +135,7 @@ COMMAND_HANDLERS: tuple[type[Any], ...] = (
 # They hold only shared ports (the read side, the codec): one instance serves every request.
 STATELESS_HANDLERS: tuple[type[Any], ...] = (
     AuthenticateHandler,
+    CheckRoleHandler,
     GetLogHandler,
     ListLogsHandler,
     ListMembersHandler,

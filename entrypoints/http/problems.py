@@ -183,6 +183,10 @@ async def _application_error(request: Request, error: Exception) -> Response:
         extensions = {"errors": [{"loc": ["query", error.field], "message": str(error)}]}
     elif isinstance(error, NotAuthenticated):
         headers = _CHALLENGE
+    elif isinstance(error, NotFound) and "authorization" not in request.headers:
+        # A private log looks missing to anonymous callers (so they cannot list them by
+        # guessing); say that signing in may show it, on every 404 alike.
+        headers = _CHALLENGE
     return problem_response(
         problem,
         str(error) or problem.title,

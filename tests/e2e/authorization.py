@@ -7,7 +7,7 @@ PRODUCT.md (Security) and application/access.py:
 - a site admin may do anything; a member may do what their role includes
   (viewer < author < decider < admin);
 - anyone may read a public log, without a token too;
-- no token: 401 on every write, and on reading a private log;
+- no token: 401 on every write; reading a private log is 404, as for a missing log;
 - signed in without a role in a private log: 404, as if the log did not exist (never 403);
 - the log is visible but the role is not enough: 403.
 
@@ -137,7 +137,7 @@ def expected_status(row: Row, caller: Caller, visibility: Visibility | None) -> 
     if row.needs is Role.VIEWER and visibility is Visibility.PUBLIC:
         return row.ok
     if caller is Caller.ANONYMOUS:
-        return 401
+        return 404 if row.needs is Role.VIEWER and visibility is Visibility.PRIVATE else 401
     if caller.role is None and visibility is Visibility.PRIVATE:
         return 404
     return 403

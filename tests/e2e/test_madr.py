@@ -6,6 +6,7 @@ import asyncio
 import io
 import sqlite3
 import zipfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -191,6 +192,22 @@ async def test_importing_needs_the_admin_role(client: httpx.AsyncClient, team: T
         headers=team.decider | MARKDOWN,
     )
     assert_problem(reply, 403, "forbidden")
+
+
+async def test_an_import_is_refused_before_its_body_is_read(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    for caller, status in ((team.stranger, 404), (team.viewer, 403), ({}, 401)):
+        read: list[bytes] = []
+
+        async def body(read: list[bytes] = read) -> AsyncIterator[bytes]:
+            for _ in range(64):
+                read.append(b"x")
+                yield b"PK" + bytes(64 * 1024)
+
+        reply = await client.post(imports(team), content=body(), headers=caller | ZIP)
+        assert reply.status_code == status, reply.text
+        assert read == [], f"{status}: the body was read before the refusal"
 
 
 async def test_export_zips_every_decision_with_an_index(

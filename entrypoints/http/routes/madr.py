@@ -6,15 +6,16 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from application.commands import DrawGraph, ExportLog, ImportDecisions, LintFiles
+from application.commands import CheckRole, DrawGraph, ExportLog, ImportDecisions, LintFiles
 from application.errors import InvalidBundle
 from application.handlers.exports import DrawGraphHandler, ExportLogHandler
 from application.handlers.imports import ImportDecisionsHandler
 from application.handlers.lint import LintFilesHandler
-from domain.values import LogSlug
+from application.handlers.queries import CheckRoleHandler
+from domain.values import LogSlug, Role
 from entrypoints.bundles import read_zip, zip_of
 from entrypoints.http import schemas
-from entrypoints.http.dependencies import CurrentActor, SignedInActor, provide
+from entrypoints.http.dependencies import CurrentActor, SignedInCaller, provide
 from entrypoints.http.params import LogPath
 from entrypoints.http.problems import (
     UNSUPPORTED_MEDIA_TYPE,
@@ -120,7 +121,8 @@ async def _files_or_problem(
 async def import_decisions(
     log: LogPath,
     request: Request,
-    actor: SignedInActor,
+    caller: SignedInCaller,
+    check: Annotated[CheckRoleHandler, Depends(provide(CheckRoleHandler))],
     handler: Annotated[ImportDecisionsHandler, Depends(provide(ImportDecisionsHandler))],
     atomic: Annotated[bool, Query(description="Write nothing unless every file is valid.")] = True,
     filename: FilenameQuery = None,
@@ -132,6 +134,8 @@ async def import_decisions(
         ),
     ] = False,
 ) -> Response:
+    # Refuse before the upload is read: a caller who may not import costs nothing.
+    actor = await check(CheckRole(caller, LogSlug(log), Role.ADMIN))
     files = await _files_or_problem(request, filename)
     report = await handler(
         ImportDecisions(actor, LogSlug(log), files, atomic=atomic, update=update)
