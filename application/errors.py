@@ -55,6 +55,16 @@ class InvalidBundle(ApplicationError):
         self.message = message
 
 
+class WorkTooLong(ApplicationError):
+    """CPU-bound work (reading an upload's files) ran past its time budget."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"reading the files took over {seconds:g} s, so it was stopped: send fewer or "
+            "smaller files"
+        )
+
+
 class BrokerUnavailable(ApplicationError):
     """The broker did not confirm a publish; what is unsent stays in the outbox."""
 

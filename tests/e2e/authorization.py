@@ -338,7 +338,7 @@ TABLE: tuple[Row, ...] = (
     Row("GET", "/v1/logs", Access.ANYONE, 200),
     Row("POST", "/v1/logs", Access.SIGNED_IN, 201, _new_log_body),
     Row("POST", "/v1/tokens", Access.SIGNED_IN, 201, _token_body),
-    Row("POST", "/v1/lint", Access.ANYONE, 200, _a_file_to_lint),
+    Row("POST", "/v1/lint", Access.SIGNED_IN, 200, _a_file_to_lint),
     # Every caller may search: it covers only the logs they may read.
     Row("GET", "/v1/search", Access.ANYONE, 200, _a_search),
     # A log: its settings and its members.

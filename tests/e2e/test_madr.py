@@ -295,6 +295,7 @@ async def test_lint_reports_problems_with_lines_and_stores_nothing(
             ("files", ("0002-bad.md", bad.encode())),
             ("files", ("0001-ok.md", MADR_4.encode())),
         ],
+        headers=team.viewer,
     )
     assert reply.status_code == 200, reply.text
     body = reply.json()
@@ -310,6 +311,18 @@ async def test_lint_reports_problems_with_lines_and_stores_nothing(
     )
     listing = (await client.get(team.decisions(), headers=team.viewer)).json()
     assert listing["items"] == []
+
+
+async def test_lint_needs_a_token_unless_the_server_lets_anonymous_callers_lint(
+    client: httpx.AsyncClient,
+) -> None:
+    """ADR-0010: parsing is the costliest thing a caller can ask for; by default only
+    signed-in callers may (ADR_REGISTRY_ANONYMOUS_LINT=true opens it, as the hostile
+    uploads test does)."""
+    reply = await client.post(
+        "/v1/lint?filename=0001-ok.md", content=MADR_4.encode(), headers=MARKDOWN
+    )
+    assert_problem(reply, 401, "not-authenticated")
 
 
 @pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/madr-samples is not beside the repo")
