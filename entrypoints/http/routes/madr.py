@@ -56,6 +56,7 @@ FilenameQuery = Annotated[
         "number and slug come from it when the file does not say them.",
         min_length=1,
         max_length=255,
+        pattern=r"^[^\x00]+$",
         examples=["0007-use-kafka.md"],
     ),
 ]
