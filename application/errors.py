@@ -27,6 +27,7 @@ class VersionMismatch(ApplicationError):
     """The caller's expected version is stale: someone changed the record first."""
 
     def __init__(self, what: str, expected: int, actual: int | None) -> None:
+        self.what = what
         self.expected = expected
         self.actual = actual
         now = "has changed" if actual is None else f"is at version {actual}"
