@@ -23,17 +23,17 @@ def can(actor: Actor, access: LogAccess | None, needed: Role) -> bool:
 def authorize(actor: Actor, access: LogAccess | None, needed: Role, log: LogSlug) -> None:
     """Raise unless `actor` may act with `needed` on the log.
 
-    A caller without a role on a private log learns nothing: it gets NotFound, as if
-    the log did not exist (NotAuthenticated when no token was given at all).
+    A caller who may not see a private log learns nothing: it gets NotFound, as if the
+    log did not exist, whether or not a token was given (the HTTP layer adds a hint that
+    signing in may help when none was). NotAuthenticated only when an anonymous caller
+    would write to a public log.
     """
     if can(actor, access, needed):
         return
-    if access is None:
+    if access is None or (access.role is None and access.visibility is Visibility.PRIVATE):
         raise NotFound(f"there is no log '{log}'")
     if actor.is_anonymous:
         raise NotAuthenticated(f"log '{log}' needs a signed-in caller: {_SIGN_IN}")
-    if access.role is None and access.visibility is Visibility.PRIVATE:
-        raise NotFound(f"there is no log '{log}'")
     have = access.role.value if access.role else "no role"
     raise Forbidden(
         f"this needs the {needed.value} role on log '{log}'; you have {have}. "

@@ -162,6 +162,16 @@ class GetLog:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckRole:
+    """Whether the caller may act with `role` on the log, asked before costly work (an
+    upload read and parsed) so that a caller who may not do it is refused first."""
+
+    caller: Caller
+    slug: LogSlug
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
 class ListLogs:
     caller: Caller
     limit: int = 50

@@ -27,6 +27,7 @@ class VersionMismatch(ApplicationError):
     """The caller's expected version is stale: someone changed the record first."""
 
     def __init__(self, what: str, expected: int, actual: int | None) -> None:
+        self.what = what
         self.expected = expected
         self.actual = actual
         now = "has changed" if actual is None else f"is at version {actual}"
@@ -53,6 +54,16 @@ class InvalidBundle(ApplicationError):
         super().__init__(f"{name}: {message}")
         self.name = name
         self.message = message
+
+
+class WorkTooLong(ApplicationError):
+    """CPU-bound work (reading an upload's files) ran past its time budget."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"reading the files took over {seconds:g} s, so it was stopped: send fewer or "
+            "smaller files"
+        )
 
 
 class BrokerUnavailable(ApplicationError):

@@ -6,12 +6,12 @@ fakes stay structural.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol, Self, TypeVar
 
 from application.authentication import Caller, Credentials
 from application.outbound import OutboundEvent
@@ -478,3 +478,17 @@ class Backlog(Protocol):
     """What the outbox and the webhook delivery log hold, read on each metrics scrape."""
 
     async def read(self) -> BacklogView: ...
+
+
+_A = TypeVar("_A")
+_R = TypeVar("_R")
+
+
+class CpuBoundWork(Protocol):
+    """Where CPU-bound work (parsing uploaded files) runs: off the event loop, so one
+    request's files never stall the others, and within a time budget."""
+
+    async def run(self, work: Callable[[_A], _R], argument: _A) -> _R:
+        """`work(argument)`'s result; raises WorkTooLong past the budget. `work` is a
+        module-level function and `argument` picklable: it may run in another process."""
+        ...

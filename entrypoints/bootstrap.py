@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.celery import CeleryBrokerProbe, CeleryEventPublisher
 from adapters.clock import SystemClock
 from adapters.madr.codec import MadrFiles
+from adapters.process_pool import ProcessPoolCpuWork
 from adapters.sqlalchemy import (
     SqlAlchemyDecisionReader,
     SqlAlchemyHealthProbe,
@@ -66,6 +67,7 @@ from application.handlers.proposals import (
     WithdrawDecisionHandler,
 )
 from application.handlers.queries import (
+    CheckRoleHandler,
     GetCurrentHandler,
     GetDecisionHandler,
     GetHistoryHandler,
@@ -94,6 +96,7 @@ from application.health import AllHealthProbes
 from application.ports import (
     Backlog,
     Clock,
+    CpuBoundWork,
     DecisionReader,
     DecisionSearch,
     EventPublisher,
@@ -139,6 +142,7 @@ COMMAND_HANDLERS: tuple[type[Any], ...] = (
 # They hold only shared ports (the read side, the codec): one instance serves every request.
 STATELESS_HANDLERS: tuple[type[Any], ...] = (
     AuthenticateHandler,
+    CheckRoleHandler,
     GetLogHandler,
     ListLogsHandler,
     ListMembersHandler,
@@ -202,6 +206,10 @@ def build_container(
     for handler in BACKGROUND_HANDLERS:
         container.register(handler)
     container.register(MadrCodec, instance=MadrFiles())
+    container.register(
+        CpuBoundWork,
+        instance=ProcessPoolCpuWork(settings.parse_workers, settings.parse_budget_seconds),
+    )
     # Each commit that stores events nudges the outbox relay of this process (resolved at
     # each build: the API replaces the signal once its relay loop runs).
     container.register(
@@ -271,6 +279,9 @@ async def dispose(container: punq.Container) -> None:
     """Close the database connections of a container built by `build_container`."""
     engine: AsyncEngine = container.resolve(AsyncEngine)
     await engine.dispose()
+    cpu: CpuBoundWork = container.resolve(CpuBoundWork)
+    if isinstance(cpu, ProcessPoolCpuWork):
+        cpu.close()
 
 
 async def migrate_database(settings: Settings) -> None:

@@ -37,6 +37,7 @@ from entrypoints.bootstrap import (
 )
 from entrypoints.bundles import read_path
 from entrypoints.http.app import create_app
+from entrypoints.http.server import server_config
 from entrypoints.logging import configure_logging
 from entrypoints.metrics import (
     MULTIPROCESS_DIR,
@@ -106,28 +107,26 @@ def serve(
         token = asyncio.run(prepare_to_serve(settings))
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     if token is not None:
+        # Only where it is: a console is often captured by log collectors.
         click.echo(
-            f"First start: created the site admin '{FIRST_ADMIN}'. Its token, also saved in "
-            f"{settings.admin_token_path}:\n\n    {token}\n"
+            f"First start: created the site admin '{FIRST_ADMIN}'. Its token is in "
+            f"{settings.admin_token_path} (readable by this user only)."
         )
     click.echo(f"API docs: http://{shown_host}:{port}/docs")
-    # log_config=None: uvicorn's loggers go through our structlog configuration; the
-    # app writes the access lines itself (entrypoints.http.middleware).
+    # The app writes the access lines itself (entrypoints.http.middleware).
     forget_dead_processes()
     if tracing.enabled():
         tracing.start("adr-registry-api")
     app = create_app(settings, long_running=True)
-    uvicorn.run(
+    config = server_config(
         app,
-        host=host,
-        port=port,
-        log_config=None,
-        access_log=False,
+        host,
+        port,
         # X-Forwarded-For/-Proto are believed from these proxies only (ADR-0017).
-        proxy_headers=True,
-        forwarded_allow_ips=settings.trusted_proxies,
-        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
+        trusted_proxies=settings.trusted_proxies,
+        shutdown_timeout=settings.shutdown_timeout_seconds,
     )
+    uvicorn.Server(config).run()
 
 
 @main.command()

@@ -37,6 +37,19 @@ class Settings(BaseSettings):
         gt=0,
         description="The same limit for MADR bundles sent to imports and lint.",
     )
+    anonymous_lint: bool = Field(
+        default=False,
+        description="Whether callers without a token may use POST /v1/lint (ADR-0010).",
+    )
+    parse_workers: int = Field(
+        default=2, ge=1, le=64, description="Processes that parse uploaded MADR files."
+    )
+    parse_budget_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=600,
+        description="How long parsing one request's files may take before it is stopped.",
+    )
 
     webhook_allow_hosts: str = Field(
         default="",

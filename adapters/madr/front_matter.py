@@ -69,6 +69,7 @@ def read_front_matter(lines: Sequence[str]) -> FrontMatter:
     if close is None:
         raise InvalidMadr(1, "the front matter opened here is never closed: end it with '---'")
     first_line = 2  # the file line of the YAML's first line
+    _check_work(lines[1:close], first_line)
     source = "\n".join(lines[1:close])
     fast = _fast_load(source, first_line)
     if fast is not None:
@@ -90,6 +91,40 @@ def read_front_matter(lines: Sequence[str]) -> FrontMatter:
     except RecursionError:
         raise InvalidMadr(1, "the front matter is nested too deeply: flatten it") from None
     return FrontMatter(entries, close + 1)
+
+
+# Bounds checked before YAML reads a byte: real front matter is a dozen flat keys, and
+# YAML's work grows fast with nesting (40 KB of '[[[[' took the pure-Python reader 30 s).
+MAX_LINES = 500
+MAX_CHARS = 64 * 1024
+MAX_KEYS = 500
+MAX_DEPTH = 20
+_FLOW = re.compile(r"[\[\]{}]")
+
+
+def _check_work(lines: Sequence[str], first_line: int) -> None:
+    """Refuse front matter that would cost YAML too much: too long, too many keys, or
+    nested too deeply (brackets, indentation or '- ' items on one line)."""
+    if len(lines) > MAX_LINES:
+        raise InvalidMadr(
+            first_line + MAX_LINES, f"the front matter is over {MAX_LINES} lines: shorten it"
+        )
+    if sum(map(len, lines)) > MAX_CHARS:
+        raise InvalidMadr(first_line, f"the front matter is over {MAX_CHARS} characters")
+    keys = depth = 0
+    for index, line in enumerate(lines):
+        deepest = depth
+        for bracket in _FLOW.findall(line):
+            depth += 1 if bracket in "[{" else -1
+            deepest = max(deepest, depth)
+        block = (len(line) - len(line.lstrip(" "))) // 2 + line.count("- ")
+        if deepest > MAX_DEPTH or block > MAX_DEPTH:
+            message = f"the front matter is nested over {MAX_DEPTH} levels deep: flatten it"
+            raise InvalidMadr(first_line + index, message)
+        keys += line.count(":")
+        if keys > MAX_KEYS:
+            message = f"the front matter has over {MAX_KEYS} keys: keep the metadata short"
+            raise InvalidMadr(first_line + index, message)
 
 
 def _fast_load(source: str, first_line: int) -> tuple[Entry, ...] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,9 @@ def _postgres_engine(url: URL) -> AsyncEngine:
         pool_timeout=30,
         pool_recycle=1800,
         json_deserializer=json_loads,
+        # Errors and logs show statements without their values: those are users' data
+        # and token hashes.
+        hide_parameters=True,
     )
 
     @event.listens_for(engine.sync_engine, "checkout")
@@ -125,7 +129,7 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
             "an in-memory SQLite database is not shared between connections: "
             f"name a file, e.g. '{_SQLITE}:///var/adr-registry/registry.db'"
         )
-    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    _private_file(Path(database).expanduser())
     engine = create_async_engine(
         url,
         # A fixed set of connections: an overflow connection would be closed on return
@@ -161,3 +165,17 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _private_file(database: Path) -> None:
+    """Create the database file readable by its owner only (0600), and make an existing
+    one and its journal files so: SQLite gives the WAL and shared-memory files the
+    database's own mode when it creates them."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+    for path in (database, *(database.with_name(database.name + s) for s in _JOURNALS)):
+        if path.exists():
+            path.chmod(0o600)
+
+
+_JOURNALS = ("-wal", "-shm", "-journal")

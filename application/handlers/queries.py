@@ -9,6 +9,7 @@ from application.access import authorize, can
 from application.authentication import Caller, authenticate, verified
 from application.commands import (
     MAX_LIMIT,
+    CheckRole,
     GetCurrent,
     GetDecision,
     GetHistory,
@@ -73,6 +74,18 @@ async def _authorize_read(read_model: ReadModel, caller: Caller, slug: LogSlug) 
     actor = verified(caller, found)
     authorize(actor, access, Role.VIEWER, slug)
     return actor
+
+
+class CheckRoleHandler:
+    def __init__(self, read_model: ReadModel) -> None:
+        self.read_model = read_model
+
+    async def __call__(self, query: CheckRole) -> Actor:
+        """The caller, once it may act with the role on the log; raises as `authorize`."""
+        found, access = await self.read_model.log_access(query.slug, query.caller)
+        actor = verified(query.caller, found)
+        authorize(actor, access, query.role, query.slug)
+        return actor
 
 
 class GetLogHandler:

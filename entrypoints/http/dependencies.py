@@ -120,6 +120,7 @@ ANONYMOUS_READ: dict[str, Any] = {"security": [{"bearer": []}, {}]}
 
 # Anyone may read a public log; everything else needs a token.
 CurrentCaller = Annotated[Caller, Depends(BearerCredentials(anonymous=True))]
+SignedInCaller = Annotated[Caller, Depends(BearerCredentials(anonymous=False))]
 CurrentActor = Annotated[Actor, Depends(BearerAuthentication(anonymous=True))]
 SignedInActor = Annotated[Actor, Depends(BearerAuthentication(anonymous=False))]
 

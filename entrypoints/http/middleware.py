@@ -9,9 +9,11 @@ import time
 from typing import Any
 
 import structlog
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.http.problems import (
+    BAD_REQUEST,
     CONTENT_TOO_LARGE,
     ProblemError,
     problem_response,
@@ -30,6 +32,11 @@ class RequestContextMiddleware:
     The id comes from the client's X-Request-ID when it is sane (so a trace can cross
     services), is sent back in X-Request-ID, and is bound into every log line of the
     request. It runs outermost, so a failure anywhere still gets a problem and the id.
+
+    Every reply says `X-Content-Type-Options: nosniff`; a reply to a request that
+    carries credentials may hold private data or a secret, so it also says
+    `Cache-Control: no-store` (unless the route chose its own). A request with two
+    Authorization headers is refused with 400: which one counts would be a guess.
 
     The access line (event `request`: method, path, query, status, milliseconds,
     client) is written once the reply has been handed to the server, so its cost is
@@ -56,14 +63,21 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = _request_id(scope) or f"{self._id_prefix}{next(self._count):016x}".encode()
+        client_id, authorizations = _scan_headers(scope)
+        request_id = client_id or f"{self._id_prefix}{next(self._count):016x}".encode()
         status = 0
+        extra = _PRIVATE_HEADERS if authorizations else _PUBLIC_HEADERS
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id)]
+                headers = [*message.get("headers", ()), (b"x-request-id", request_id)]
+                if extra is _PUBLIC_HEADERS or any(n == b"cache-control" for n, _ in headers):
+                    headers.append(_NOSNIFF)
+                else:
+                    headers.extend(extra)
+                message["headers"] = headers
             await send(message)
 
         bound = structlog.contextvars.bind_contextvars(request_id=request_id.decode())
@@ -72,7 +86,10 @@ class RequestContextMiddleware:
             metrics.in_flight.inc()
         try:
             try:
-                await self.app(scope, receive, send_with_id)
+                if authorizations > 1:
+                    await _two_authorizations(scope)(scope, receive, send_with_id)
+                else:
+                    await self.app(scope, receive, send_with_id)
             except Exception as error:
                 response = unexpected_error(scope["method"], scope["path"], error)
                 # Once the reply has started, all that is left is to log the failure.
@@ -161,12 +178,29 @@ def _detail(limit: int) -> str:
     return f"the body is larger than {limit} bytes: send a smaller one"
 
 
-def _request_id(scope: Scope) -> bytes | None:
-    """The client's X-Request-ID, when it is sane."""
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
+_PUBLIC_HEADERS = (_NOSNIFF,)
+_PRIVATE_HEADERS = (_NOSNIFF, (b"cache-control", b"no-store"))
+
+
+def _scan_headers(scope: Scope) -> tuple[bytes | None, int]:
+    """The client's X-Request-ID when it is sane, and how many Authorization headers
+    the request carries."""
+    request_id, authorizations = None, 0
     for name, value in scope["headers"]:
-        if name == b"x-request-id" and _REQUEST_ID.fullmatch(value):
-            return bytes(value)
-    return None
+        if name == b"authorization":
+            authorizations += 1
+        elif name == b"x-request-id" and _REQUEST_ID.fullmatch(value):
+            request_id = bytes(value)
+    return request_id, authorizations
+
+
+def _two_authorizations(scope: Scope) -> Response:
+    return problem_response(
+        BAD_REQUEST,
+        "the request has more than one Authorization header: send exactly one",
+        instance=scope["path"],
+    )
 
 
 def _framing(scope: Scope) -> tuple[int | None, bool]:

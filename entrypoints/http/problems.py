@@ -67,6 +67,9 @@ DECISION_FROZEN = ProblemType("decision-frozen", 409, "The decision is frozen")
 INVALID_SUPERSESSION = ProblemType("invalid-supersession", 409, "This supersession is not allowed")
 INVALID_LINK = ProblemType("invalid-link", 409, "This link cannot change")
 LAST_ADMIN = ProblemType("last-admin", 409, "A log must keep an admin")
+CONCURRENT_CHANGE = ProblemType(
+    "concurrent-change", 409, "Someone else changed the record at the same time"
+)
 VERSION_MISMATCH = ProblemType("version-mismatch", 412, "The record has changed")
 CONTENT_TOO_LARGE = ProblemType("content-too-large", 413, "The body is too large")
 UNSUPPORTED_MEDIA_TYPE = ProblemType("unsupported-media-type", 415, "Send JSON")
@@ -89,6 +92,7 @@ CATALOGUE: tuple[ProblemType, ...] = (
     INVALID_SUPERSESSION,
     INVALID_LINK,
     LAST_ADMIN,
+    CONCURRENT_CHANGE,
     VERSION_MISMATCH,
     CONTENT_TOO_LARGE,
     UNSUPPORTED_MEDIA_TYPE,
@@ -172,6 +176,14 @@ def unexpected_error(method: str, path: str, error: Exception) -> Response:
 
 
 async def _application_error(request: Request, error: Exception) -> Response:
+    if isinstance(error, VersionMismatch) and "if-match" not in request.headers:
+        # A write that lost a race it did not condition on (no If-Match): a 412 would
+        # answer a precondition the caller never sent.
+        detail = (
+            f"{error.what} was changed by another request at the same moment: read it "
+            "again and, if your change still applies, send it again"
+        )
+        return problem_response(CONCURRENT_CHANGE, detail, instance=request.url.path)
     problem = next(_OF_ERROR[t] for t in type(error).__mro__ if t in _OF_ERROR)
     extensions: dict[str, Any] = {}
     headers = None
@@ -182,6 +194,10 @@ async def _application_error(request: Request, error: Exception) -> Response:
     elif isinstance(error, InvalidCursor):
         extensions = {"errors": [{"loc": ["query", error.field], "message": str(error)}]}
     elif isinstance(error, NotAuthenticated):
+        headers = _CHALLENGE
+    elif isinstance(error, NotFound) and "authorization" not in request.headers:
+        # A private log looks missing to anonymous callers (so they cannot list them by
+        # guessing); say that signing in may show it, on every 404 alike.
         headers = _CHALLENGE
     return problem_response(
         problem,

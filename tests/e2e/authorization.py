@@ -7,7 +7,7 @@ PRODUCT.md (Security) and application/access.py:
 - a site admin may do anything; a member may do what their role includes
   (viewer < author < decider < admin);
 - anyone may read a public log, without a token too;
-- no token: 401 on every write, and on reading a private log;
+- no token: 401 on every write; reading a private log is 404, as for a missing log;
 - signed in without a role in a private log: 404, as if the log did not exist (never 403);
 - the log is visible but the role is not enough: 403.
 
@@ -141,7 +141,7 @@ def expected_status(row: Row, caller: Caller, visibility: Visibility | None) -> 
     if row.needs is Role.VIEWER and visibility is Visibility.PUBLIC:
         return row.ok
     if caller is Caller.ANONYMOUS:
-        return 401
+        return 404 if row.needs is Role.VIEWER and visibility is Visibility.PRIVATE else 401
     if caller.role is None and visibility is Visibility.PRIVATE:
         return 404
     return 403
@@ -345,7 +345,7 @@ TABLE: tuple[Row, ...] = (
     Row("GET", "/v1/logs", Access.ANYONE, 200),
     Row("POST", "/v1/logs", Access.SIGNED_IN, 201, _new_log_body),
     Row("POST", "/v1/tokens", Access.SIGNED_IN, 201, _token_body),
-    Row("POST", "/v1/lint", Access.ANYONE, 200, _a_file_to_lint),
+    Row("POST", "/v1/lint", Access.SIGNED_IN, 200, _a_file_to_lint),
     # Every caller may search: it covers only the logs they may read.
     Row("GET", "/v1/search", Access.ANYONE, 200, _a_search),
     # A log: its settings and its members.

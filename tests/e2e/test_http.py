@@ -191,3 +191,31 @@ async def test_the_served_app_keeps_what_outlives_start_up_out_of_garbage_collec
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
+
+
+async def test_replies_say_nosniff_and_replies_to_signed_in_callers_are_not_stored(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    anonymous = await client.get("/v1/logs")
+    assert anonymous.headers["x-content-type-options"] == "nosniff"
+    assert "cache-control" not in anonymous.headers
+    for reply in (
+        await client.get("/v1/logs", headers=team.viewer),
+        await client.get(team.decisions(), headers=team.viewer),
+        await client.post("/v1/tokens", json={"name": "ci"}, headers=team.viewer),
+        await client.get("/v1/logs/nowhere", headers=team.viewer),
+    ):
+        assert reply.headers["x-content-type-options"] == "nosniff"
+        assert reply.headers["cache-control"] == "no-store", reply.request.url
+
+
+async def test_a_second_authorization_header_is_refused(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    headers = [
+        ("Authorization", team.viewer["Authorization"]),
+        ("Authorization", team.owner["Authorization"]),
+    ]
+    reply = await client.get(team.decisions(), headers=headers)
+    problem = assert_problem(reply, 400, "bad-request")
+    assert "Authorization" in problem["detail"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.e2e.conftest import ON_SQLITE, MakeUser, Team, assert_problem
+from tests.e2e.conftest import ON_SQLITE, MakeUser, Team, assert_problem, propose
 
 pytestmark = ON_SQLITE
 
@@ -111,7 +111,6 @@ async def test_reading_a_log_needs_a_role_unless_it_is_public(
     assert reply.headers["etag"] == '"4"'  # created, then three members added
     # Never confirm that a private log exists to someone without a role in it.
     assert_problem(await client.get(path, headers=team.stranger), 404, "not-found")
-    assert_problem(await client.get(path), 401, "not-authenticated")
     assert_problem(await client.get("/v1/logs/nowhere", headers=team.owner), 404, "not-found")
 
     etag = reply.headers["etag"]
@@ -120,6 +119,19 @@ async def test_reading_a_log_needs_a_role_unless_it_is_public(
     )
     assert made_public.status_code == 200
     assert (await client.get(path)).status_code == 200
+
+
+async def test_anonymous_callers_cannot_tell_a_private_log_from_a_missing_one(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    await propose(client, team)
+    for suffix in ("", "/decisions", "/decisions/1", "/decisions/1/history", "/export", "/graph"):
+        private = await client.get(f"/v1/logs/{team.slug}{suffix}")
+        missing = await client.get(f"/v1/logs/nowhere{suffix}")
+        for reply in (private, missing):
+            assert_problem(reply, 404, "not-found")
+            assert reply.headers["www-authenticate"] == "Bearer", suffix
+        assert private.json()["detail"] == missing.json()["detail"].replace("nowhere", team.slug)
 
 
 async def test_patching_a_log_needs_if_match_and_the_admin_role(

@@ -6,6 +6,7 @@ import asyncio
 import io
 import sqlite3
 import zipfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -193,6 +194,22 @@ async def test_importing_needs_the_admin_role(client: httpx.AsyncClient, team: T
     assert_problem(reply, 403, "forbidden")
 
 
+async def test_an_import_is_refused_before_its_body_is_read(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    for caller, status in ((team.stranger, 404), (team.viewer, 403), ({}, 401)):
+        read: list[bytes] = []
+
+        async def body(read: list[bytes] = read) -> AsyncIterator[bytes]:
+            for _ in range(64):
+                read.append(b"x")
+                yield b"PK" + bytes(64 * 1024)
+
+        reply = await client.post(imports(team), content=body(), headers=caller | ZIP)
+        assert reply.status_code == status, reply.text
+        assert read == [], f"{status}: the body was read before the refusal"
+
+
 async def test_export_zips_every_decision_with_an_index(
     client: httpx.AsyncClient, team: Team
 ) -> None:
@@ -278,6 +295,7 @@ async def test_lint_reports_problems_with_lines_and_stores_nothing(
             ("files", ("0002-bad.md", bad.encode())),
             ("files", ("0001-ok.md", MADR_4.encode())),
         ],
+        headers=team.viewer,
     )
     assert reply.status_code == 200, reply.text
     body = reply.json()
@@ -293,6 +311,18 @@ async def test_lint_reports_problems_with_lines_and_stores_nothing(
     )
     listing = (await client.get(team.decisions(), headers=team.viewer)).json()
     assert listing["items"] == []
+
+
+async def test_lint_needs_a_token_unless_the_server_lets_anonymous_callers_lint(
+    client: httpx.AsyncClient,
+) -> None:
+    """ADR-0010: parsing is the costliest thing a caller can ask for; by default only
+    signed-in callers may (ADR_REGISTRY_ANONYMOUS_LINT=true opens it, as the hostile
+    uploads test does)."""
+    reply = await client.post(
+        "/v1/lint?filename=0001-ok.md", content=MADR_4.encode(), headers=MARKDOWN
+    )
+    assert_problem(reply, 401, "not-authenticated")
 
 
 @pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/madr-samples is not beside the repo")

@@ -71,8 +71,10 @@ async def test_every_operation_documents_a_summary_its_errors_and_examples(
                     "$ref": "#/components/schemas/Problem"
                 }
         if route.path == "/v1/lint":
-            # Lint stores nothing and reads no log: anyone may call it.
-            assert "security" not in operation
+            # Lint stores nothing and reads no log: a token is needed unless the server
+            # lets anonymous callers lint (ADR-0010).
+            assert operation["security"] == [{"bearer": []}, {}]
+            assert "401" in operation["responses"]
         elif route.path.startswith("/v1"):
             # Reads let anonymous callers in (public logs); writes need a token, and so
             # does everything about a log's webhooks, which only its admins see.

@@ -96,8 +96,16 @@ def test_every_invalid_value_is_described_by_its_variable_without_the_value(
 def test_serve_hands_uvicorn_the_trusted_proxies_and_the_drain_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ran: dict[str, Any] = {}
-    monkeypatch.setattr(cli.uvicorn, "run", lambda app, **options: ran.update(options))
+    configs: list[Any] = []
+
+    class Server:
+        def __init__(self, config: Any) -> None:
+            configs.append(config)
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(cli.uvicorn, "Server", Server)
     env = {
         "ADR_REGISTRY_DATA_DIR": str(tmp_path),
         "ADR_REGISTRY_DATABASE_URL": "",
@@ -107,9 +115,10 @@ def test_serve_hands_uvicorn_the_trusted_proxies_and_the_drain_time(
     }
     served = CliRunner().invoke(cli.main, ["serve"], env=env)
     assert served.exit_code == 0, served.output
-    assert ran["proxy_headers"] is True
-    assert ran["forwarded_allow_ips"] == "10.0.0.0/8,192.168.1.7"
-    assert ran["timeout_graceful_shutdown"] == 17
+    (config,) = configs
+    assert config.proxy_headers is True
+    assert config.forwarded_allow_ips == "10.0.0.0/8,192.168.1.7"
+    assert config.timeout_graceful_shutdown == 17
 
 
 def test_serve_without_migrating_gives_up_when_the_schema_never_comes(tmp_path: Path) -> None:

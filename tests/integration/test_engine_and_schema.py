@@ -80,6 +80,28 @@ async def test_a_new_sqlite_file_gets_its_folder(tmp_path: Path) -> None:
     assert (tmp_path / "nested" / "folder" / "registry.db").is_file()
 
 
+async def test_the_sqlite_file_and_its_wal_are_readable_by_their_owner_only(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "registry.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{database}")
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (x INTEGER)"))
+            await connection.execute(text("INSERT INTO t VALUES (1)"))
+        wal = database.with_name("registry.db-wal")
+        assert wal.exists()
+        for path in (database, wal):
+            assert path.stat().st_mode & 0o777 == 0o600, path
+    finally:
+        await engine.dispose()
+
+
+def test_postgresql_errors_and_logs_carry_no_statement_parameters() -> None:
+    engine = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    assert engine.sync_engine.hide_parameters
+
+
 @pytest.mark.parametrize(
     "url",
     [

@@ -6,15 +6,17 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from application.commands import DrawGraph, ExportLog, ImportDecisions, LintFiles
-from application.errors import InvalidBundle
+from application.access import require_signed_in
+from application.commands import CheckRole, DrawGraph, ExportLog, ImportDecisions, LintFiles
+from application.errors import InvalidBundle, WorkTooLong
 from application.handlers.exports import DrawGraphHandler, ExportLogHandler
 from application.handlers.imports import ImportDecisionsHandler
 from application.handlers.lint import LintFilesHandler
-from domain.values import LogSlug
-from entrypoints.bundles import read_zip, zip_of
+from application.handlers.queries import CheckRoleHandler
+from domain.values import LogSlug, Role
+from entrypoints.bundles import MAX_FILES, Budget, read_zip, zip_of
 from entrypoints.http import schemas
-from entrypoints.http.dependencies import CurrentActor, SignedInActor, provide
+from entrypoints.http.dependencies import CurrentActor, SignedInCaller, provide
 from entrypoints.http.params import LogPath
 from entrypoints.http.problems import (
     UNSUPPORTED_MEDIA_TYPE,
@@ -23,6 +25,7 @@ from entrypoints.http.problems import (
     problem_responses,
 )
 from entrypoints.http.responses import json_response
+from entrypoints.settings import Settings
 
 router = APIRouter(tags=["madr"], responses=problem_responses(422))
 
@@ -53,13 +56,16 @@ FilenameQuery = Annotated[
         "number and slug come from it when the file does not say them.",
         min_length=1,
         max_length=255,
+        pattern=r"^[^\x00]+$",
         examples=["0007-use-kafka.md"],
     ),
 ]
 
 
 async def _uploaded_files(request: Request, filename: str | None) -> tuple[tuple[str, bytes], ...]:
-    """The files of an upload, whatever of the three forms it takes."""
+    """The files of an upload, whatever of the three forms it takes, within one budget
+    for the whole request (see entrypoints.bundles)."""
+    budget = Budget()
     media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media_type in ("text/markdown", "text/plain", "text/x-markdown"):
         if filename is None:
@@ -69,20 +75,23 @@ async def _uploaded_files(request: Request, filename: str | None) -> tuple[tuple
                 "0007-use-kafka.md): the number of the decision comes from it",
                 errors=[{"loc": ["query", "filename"], "message": "required for text/markdown"}],
             )
-        return ((filename, await request.body()),)
+        body = await request.body()
+        budget.take_file(filename, len(body))
+        return ((filename, body),)
     if media_type in ("application/zip", "application/x-zip-compressed"):
-        return tuple(read_zip("upload.zip", await request.body()))
+        return tuple(read_zip("upload.zip", await request.body(), budget))
     if media_type == "multipart/form-data":
         files: list[tuple[str, bytes]] = []
-        async with request.form(max_files=20_000, max_fields=100) as form:
+        async with request.form(max_files=MAX_FILES, max_fields=100) as form:
             for _, value in form.multi_items():
                 if isinstance(value, str):
                     continue
                 name = value.filename or f"part-{len(files) + 1}.md"
                 data = await value.read()
                 if name.lower().endswith(".zip"):
-                    files.extend(read_zip(name, data))
+                    files.extend(read_zip(name, data, budget))
                 else:
+                    budget.take_file(name, len(data))
                     files.append((name, data))
         if not files:
             raise ProblemError(VALIDATION_ERROR, "the form holds no files: send them as file parts")
@@ -120,7 +129,8 @@ async def _files_or_problem(
 async def import_decisions(
     log: LogPath,
     request: Request,
-    actor: SignedInActor,
+    caller: SignedInCaller,
+    check: Annotated[CheckRoleHandler, Depends(provide(CheckRoleHandler))],
     handler: Annotated[ImportDecisionsHandler, Depends(provide(ImportDecisionsHandler))],
     atomic: Annotated[bool, Query(description="Write nothing unless every file is valid.")] = True,
     filename: FilenameQuery = None,
@@ -132,6 +142,8 @@ async def import_decisions(
         ),
     ] = False,
 ) -> Response:
+    # Refuse before the upload is read: a caller who may not import costs nothing.
+    actor = await check(CheckRole(caller, LogSlug(log), Role.ADMIN))
     files = await _files_or_problem(request, filename)
     report = await handler(
         ImportDecisions(actor, LogSlug(log), files, atomic=atomic, update=update)
@@ -210,18 +222,26 @@ async def draw_graph(
     "/v1/lint",
     summary="Check MADR files",
     description="Reports every problem of every file with its line, rule and severity, and "
-    "stores nothing; so CI can gate ADR pull requests. Anyone may call it.",
+    "stores nothing; so CI can gate ADR pull requests. Needs a token unless the server lets "
+    "anonymous callers lint (ADR_REGISTRY_ANONYMOUS_LINT, off by default: ADR-0010).",
     response_model=schemas.LintReport,
-    responses=problem_responses(400, 413, 415),
+    responses=problem_responses(400, 401, 413, 415),
     openapi_extra=_UPLOAD_BODY,
 )
 async def lint_files(
     request: Request,
+    actor: CurrentActor,
+    settings: Annotated[Settings, Depends(provide(Settings))],
     handler: Annotated[LintFilesHandler, Depends(provide(LintFilesHandler))],
     filename: FilenameQuery = None,
 ) -> Response:
+    if not settings.anonymous_lint:
+        require_signed_in(actor)
     files = await _files_or_problem(request, filename)
-    problems = await handler(LintFiles(files))
+    try:
+        problems = await handler(LintFiles(files))
+    except WorkTooLong as error:
+        raise ProblemError(VALIDATION_ERROR, str(error)) from None
     errors = sum(p.severity == "error" for p in problems)
     return json_response(
         {"problems": problems, "errors": errors, "warnings": len(problems) - errors}

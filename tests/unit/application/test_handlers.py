@@ -140,7 +140,7 @@ async def test_roles_decide_who_may_act(store: Store, clock: FakeClock, platform
         )
     with pytest.raises(NotFound):  # a stranger must not learn that the private log exists
         await GetDecisionHandler(FakeReadModel(store))(GetDecision(STRANGER, ref(platform, n)))
-    with pytest.raises(NotAuthenticated):
+    with pytest.raises(NotFound):  # nor an anonymous caller (issue #8, finding 4)
         await GetDecisionHandler(FakeReadModel(store))(GetDecision(ANONYMOUS, ref(platform, n)))
 
 

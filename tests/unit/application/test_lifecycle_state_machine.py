@@ -315,10 +315,10 @@ class LifecycleMachine(RuleBasedStateMachine):
             return None
         if role is not None and RANK[role] >= RANK[needed]:
             return None
+        if role is None and not public:  # anonymous callers too: a private log is hidden
+            return NotFound
         if actor.is_anonymous:
             return NotAuthenticated
-        if role is None and not public:
-            return NotFound
         return Forbidden
 
     def unloadable(

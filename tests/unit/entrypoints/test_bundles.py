@@ -10,8 +10,7 @@ import pytest
 
 from application.errors import InvalidBundle, InvalidMadr
 from application.markdown_files import MAX_FILE_BYTES, decode_markdown
-from entrypoints import bundles
-from entrypoints.bundles import read_path, read_zip, zip_of
+from entrypoints.bundles import Budget, read_path, read_zip, zip_of
 
 
 def zipped(files: dict[str, bytes]) -> bytes:
@@ -29,22 +28,76 @@ def test_an_entry_that_climbs_out_of_the_archive_is_refused(name: str) -> None:
         read_zip("b.zip", zipped({name: b"# X"}))
 
 
-def test_a_zip_with_too_many_entries_is_refused_before_reading_them(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(bundles, "MAX_ENTRIES", 3)
+def test_a_zip_with_too_many_entries_is_refused_before_reading_them() -> None:
     data = zipped({f"{n:04d}-x.md": b"# X" for n in range(1, 5)})
-    with pytest.raises(InvalidBundle, match="4 entries; at most 3"):
-        read_zip("b.zip", data)
+    with pytest.raises(InvalidBundle, match="zip entries"):
+        read_zip("b.zip", data, Budget(entries=3))
 
 
-def test_a_zip_bomb_is_refused_by_its_uncompressed_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bundles, "MAX_TOTAL_BYTES", 4 * MAX_FILE_BYTES)
+def test_a_zip_bomb_is_refused_by_its_uncompressed_size() -> None:
     # 5 MiB of zeros compress to a few kilobytes.
     data = zipped({f"{n:04d}-x.md": bytes(MAX_FILE_BYTES) for n in range(1, 6)})
     assert len(data) < 100_000
-    with pytest.raises(InvalidBundle, match="uncompressed"):
-        read_zip("bomb.zip", data)
+    with pytest.raises(InvalidBundle, match="bytes; send fewer"):
+        read_zip("bomb.zip", data, Budget(total_bytes=4 * MAX_FILE_BYTES))
+
+
+def test_the_bounds_hold_for_a_request_as_a_whole_not_per_zip() -> None:
+    """Several zips, each within the bounds, share one budget."""
+    budget = Budget(entries=10, files=6, total_bytes=5 * MAX_FILE_BYTES)
+    bomb = zipped({f"{n:04d}-x.md": bytes(MAX_FILE_BYTES) for n in range(1, 3)})
+    read_zip("1.zip", bomb, budget)
+    read_zip("2.zip", bomb, budget)
+    with pytest.raises(InvalidBundle, match="bytes; send fewer"):
+        read_zip("3.zip", bomb, budget)
+    budget = Budget(entries=3)
+    read_zip("1.zip", bomb, budget)
+    with pytest.raises(InvalidBundle, match="zip entries"):
+        read_zip("2.zip", bomb, budget)
+    budget = Budget(files=3)
+    read_zip("1.zip", bomb, budget)
+    with pytest.raises(InvalidBundle, match="files; send fewer"):
+        read_zip("2.zip", bomb, budget)
+
+
+def _zip(text: bytes, compression: int) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
+        archive.writestr("0001-x.md", text)
+    return buffer.getvalue()
+
+
+def _patched(data: bytes, field: int, value: bytes) -> bytes:
+    """The archive with a field of both headers of its one entry replaced: `field` is
+    the offset in the local header; the central header has it 2 bytes further."""
+    central = data.index(b"PK\x01\x02")
+    patched = bytearray(data)
+    patched[field : field + 2] = value
+    patched[central + field + 2 : central + field + 4] = value
+    return bytes(patched)
+
+
+_FLAGS, _METHOD, _DATA = 6, 8, 30 + len("0001-x.md")
+
+
+def _broken_zips() -> dict[str, bytes]:
+    text = b"# Use PostgreSQL\n\n" + b"We need a database. " * 50
+    stored = _zip(text, zipfile.ZIP_STORED)
+    deflated = _zip(text, zipfile.ZIP_DEFLATED)
+    return {
+        # The stored bytes changed: the CRC no longer matches.
+        "bad CRC": stored.replace(b"We need", b"We NEED", 1),
+        "encrypted": _patched(stored, _FLAGS, b"\x01\x00"),
+        # Compression method 99 (AES), which zipfile cannot read.
+        "unknown compression": _patched(stored, _METHOD, b"c\x00"),
+        "corrupt deflate": deflated[:_DATA] + b"\xff" * 8 + deflated[_DATA + 8 :],
+    }
+
+
+@pytest.mark.parametrize("kind", list(_broken_zips()))
+def test_an_entry_that_cannot_be_read_is_refused_by_name(kind: str) -> None:
+    with pytest.raises(InvalidBundle, match=r"'0001-x\.md' cannot be read"):
+        read_zip("b.zip", _broken_zips()[kind])
 
 
 def test_an_entry_over_one_mib_is_read_only_far_enough_to_be_reported() -> None:
