@@ -200,6 +200,23 @@ class GetHistory:
 
 
 @dataclass(frozen=True, slots=True)
+class GetLogOverview:
+    """A log at a glance: counts by status, what is due for review on `today`, and what
+    was decided last."""
+
+    caller: Caller
+    slug: LogSlug
+    today: dt.date
+    limit: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class GetLinkGraph:
+    actor: Actor
+    log: LogSlug
+
+
+@dataclass(frozen=True, slots=True)
 class GetCurrent:
     caller: Caller
     ref: DecisionRef

@@ -182,6 +182,14 @@ class ReadModel(Protocol):
         """Decisions of a log matching `filters`, by number, after `after`."""
         ...
 
+    async def status_counts(self, slug: LogSlug) -> dict[str, int]:
+        """How many decisions of the log have each status (statuses with none left out)."""
+        ...
+
+    async def recently_decided(self, slug: LogSlug, *, limit: int) -> list[DecisionSummary]:
+        """The log's accepted decisions, the latest decided first."""
+        ...
+
     async def history(
         self, ref: DecisionRef, *, limit: int, after_version: int | None
     ) -> list[HistoryEntry]:

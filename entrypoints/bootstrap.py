@@ -56,6 +56,7 @@ from application.handlers.notices import (
     SweepStaleProposalsHandler,
 )
 from application.handlers.outbox import RelayOutboxHandler
+from application.handlers.overview import GetLinkGraphHandler, GetLogOverviewHandler
 from application.handlers.proposals import (
     EditDecisionHandler,
     ProposeDecisionHandler,
@@ -145,6 +146,9 @@ STATELESS_HANDLERS: tuple[type[Any], ...] = (
     RenderDecisionHandler,
     ExportLogHandler,
     DrawGraphHandler,
+    # the web view
+    GetLogOverviewHandler,
+    GetLinkGraphHandler,
     # search
     SearchDecisionsHandler,
     ReindexSearchHandler,

@@ -326,6 +326,22 @@ class FakeReadModel:
         found = sorted((d for d in self.store.decisions.values() if matches(d)), key=_number)
         return [decision_summary(d) for d in found[:limit]]
 
+    async def status_counts(self, slug: LogSlug) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for d in self.store.decisions.values():
+            if d.ref.log == slug:
+                counts[d.status.value] = counts.get(d.status.value, 0) + 1
+        return counts
+
+    async def recently_decided(self, slug: LogSlug, *, limit: int) -> list[DecisionSummary]:
+        accepted = [
+            d
+            for d in self.store.decisions.values()
+            if d.ref.log == slug and d.status is Status.ACCEPTED
+        ]
+        accepted.sort(key=lambda d: (d.date, d.ref.number), reverse=True)
+        return [decision_summary(d) for d in accepted[:limit]]
+
     async def history(
         self, ref: DecisionRef, *, limit: int, after_version: int | None
     ) -> list[HistoryEntry]:

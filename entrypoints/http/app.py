@@ -15,6 +15,7 @@ from entrypoints.http.middleware import BodySizeLimitMiddleware, RequestContextM
 from entrypoints.http.problems import add_problem_schema, install_problem_handlers
 from entrypoints.http.routes import decisions, logs, madr, operations, search, tokens, webhooks
 from entrypoints.settings import Settings
+from entrypoints.web import pages
 
 _DESCRIPTION = """\
 Architecture Decision Records in the MADR format: propose, decide, supersede and link
@@ -95,4 +96,7 @@ def create_app(
     # decisions first since reading one is the hot path.
     for module in (decisions, logs, madr, tokens, operations, search, webhooks):
         app.router.routes.extend(module.router.routes)
+    # The web view after the API, and its 404 page for any other path last of all.
+    app.router.routes.extend(pages.router.routes)
+    app.router.routes.append(pages.not_found_route())
     return app
