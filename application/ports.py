@@ -53,6 +53,22 @@ class Clock(Protocol):
         ...
 
 
+class PasswordHasher(Protocol):
+    """A slow, salted password hash (argon2id). Async: hashing takes tens of milliseconds
+    of CPU, which must not stall the event loop."""
+
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        """Whether `password` matches; for None, spends the same time and answers False,
+        so that an unknown username cannot be told apart by how long the reply takes."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """Whether the hash was made with weaker parameters than the current ones."""
+        ...
+
+
 class LogRepository(Protocol):
     async def get(self, slug: LogSlug) -> Log | None: ...
 
@@ -104,6 +120,10 @@ class UserRepository(Protocol):
 
     async def add_token(self, token: AccessToken) -> None: ...
 
+    async def update(self, user: User) -> None:
+        """Store the user's password hash, admin flag and disabled flag."""
+        ...
+
     async def count(self) -> int: ...
 
 
@@ -144,6 +164,10 @@ class ReadModel(Protocol):
 
     async def actor_for(self, credentials: Credentials) -> Actor | None:
         """The user the credentials name, if they are valid (application.authentication)."""
+        ...
+
+    async def password_of(self, username: str) -> tuple[Actor, str] | None:
+        """An enabled user with a password, and its hash; None for anyone else."""
         ...
 
     async def log_access(

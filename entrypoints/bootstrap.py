@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.celery import CeleryBrokerProbe, CeleryEventPublisher
 from adapters.clock import SystemClock
 from adapters.madr.codec import MadrFiles
+from adapters.passwords import Argon2PasswordHasher
 from adapters.sqlalchemy import (
     SqlAlchemyDecisionReader,
     SqlAlchemyHealthProbe,
@@ -56,6 +57,11 @@ from application.handlers.notices import (
     SweepStaleProposalsHandler,
 )
 from application.handlers.outbox import RelayOutboxHandler
+from application.handlers.passwords import (
+    CreatePasswordUserHandler,
+    SetPasswordHandler,
+    SignInHandler,
+)
 from application.handlers.proposals import (
     EditDecisionHandler,
     ProposeDecisionHandler,
@@ -72,7 +78,12 @@ from application.handlers.queries import (
     SearchDecisionsHandler,
 )
 from application.handlers.search_index import ReindexSearchHandler
-from application.handlers.users import AuthenticateHandler, CreateTokenHandler, CreateUserHandler
+from application.handlers.users import (
+    AuthenticateHandler,
+    CreateTokenHandler,
+    CreateUserHandler,
+    SetUserDisabledHandler,
+)
 from application.handlers.webhooks import (
     CreateWebhookHandler,
     DeleteWebhookHandler,
@@ -97,6 +108,7 @@ from application.ports import (
     Notices,
     Outbox,
     OutboxSignal,
+    PasswordHasher,
     ReadModel,
     UnitOfWork,
     WebhookReadModel,
@@ -129,6 +141,10 @@ COMMAND_HANDLERS: tuple[type[Any], ...] = (
     UnlinkDecisionsHandler,
     CreateUserHandler,
     CreateTokenHandler,
+    CreatePasswordUserHandler,
+    SetPasswordHandler,
+    SetUserDisabledHandler,
+    SignInHandler,
     ImportDecisionsHandler,
 )
 # They hold only shared ports (the read side, the codec): one instance serves every request.
@@ -180,6 +196,7 @@ def build_container(
     container.register(Settings, instance=settings)
     container.register(AsyncEngine, instance=engine)
     container.register(Clock, instance=SystemClock())
+    container.register(PasswordHasher, instance=Argon2PasswordHasher())
     container.register(ReadModel, instance=SqlAlchemyReadModel(engine))
     container.register(DecisionReader, instance=SqlAlchemyDecisionReader(engine))
     celery = create_celery(settings)

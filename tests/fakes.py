@@ -56,6 +56,24 @@ class FakeClock:
         self._now += timedelta(**delta)
 
 
+class FakePasswordHasher:
+    """Reversible 'hashes' that say which parameters made them, for rehash tests."""
+
+    def __init__(self, version: int = 2) -> None:
+        self.version = version
+        self.verified = 0
+
+    async def hash(self, password: str) -> str:
+        return f"fake-v{self.version}${password}"
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        self.verified += 1
+        return password_hash is not None and password_hash.split("$", 1)[1] == password
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return not password_hash.startswith(f"fake-v{self.version}$")
+
+
 @dataclass
 class Store:
     logs: dict[LogSlug, Log] = field(default_factory=dict)
@@ -153,6 +171,9 @@ class FakeUserRepository:
     async def add_token(self, token: AccessToken) -> None:
         self.new_tokens.append(token)
 
+    async def update(self, user: User) -> None:
+        self.new_users.append(user)
+
     async def count(self) -> int:
         return len(self._store.users) + len(self.new_users)
 
@@ -241,9 +262,15 @@ class FakeReadModel:
 
     async def actor_for(self, credentials: Credentials) -> Actor | None:
         token = self.store.tokens.get(credentials.secret_hash)
-        if token is None:
+        if token is None or self.store.users[token.username].disabled:
             return None
         return Actor(username=token.username, is_admin=self.store.users[token.username].is_admin)
+
+    async def password_of(self, username: str) -> tuple[Actor, str] | None:
+        user = self.store.users.get(username)
+        if user is None or user.disabled or user.password_hash is None:
+            return None
+        return Actor(username=username, is_admin=user.is_admin), user.password_hash
 
     async def _found(self, caller: Caller) -> Actor | None:
         if isinstance(caller, Actor):
