@@ -185,6 +185,14 @@ class SignIn:
 
 
 @dataclass(frozen=True, slots=True)
+class RequestSessionToken:
+    """OAuth2's password grant: a username and password for a short-lived bearer JWT."""
+
+    username: str
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
 class CreateToken:
     actor: Actor
     name: str

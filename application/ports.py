@@ -13,7 +13,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from application.authentication import Caller, Credentials
+from application.authentication import Caller, Credentials, SignedToken
 from application.outbound import OutboundEvent
 from application.parsed_files import ParsedFile
 from application.search_query import SearchQuery
@@ -23,6 +23,7 @@ from application.views import (
     DecisionSummary,
     DecisionView,
     HistoryEntry,
+    IssuedSession,
     LintProblem,
     LogAccess,
     LogDecisions,
@@ -50,6 +51,16 @@ from domain.webhooks import (
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current time, timezone-aware, in UTC."""
+        ...
+
+
+class SessionTokens(Protocol):
+    """Short-lived signed bearer tokens (JWTs) issued on sign-in."""
+
+    def issue(self, username: str, now: datetime) -> IssuedSession: ...
+
+    def verified(self, token: str) -> SignedToken:
+        """The token's user if its signature and claims hold now; NotAuthenticated if not."""
         ...
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
-from application.authentication import Caller, Credentials
+from application.authentication import Caller, Credentials, SignedToken
 from application.errors import VersionMismatch
 from application.search_query import SearchQuery, Term
 from application.views import (
@@ -261,10 +261,14 @@ class FakeReadModel:
         self.store = store
 
     async def actor_for(self, credentials: Credentials) -> Actor | None:
-        token = self.store.tokens.get(credentials.secret_hash)
-        if token is None or self.store.users[token.username].disabled:
+        if isinstance(credentials, SignedToken):
+            user = self.store.users.get(credentials.username)
+        else:
+            token = self.store.tokens.get(credentials.secret_hash)
+            user = None if token is None else self.store.users[token.username]
+        if user is None or user.disabled:
             return None
-        return Actor(username=token.username, is_admin=self.store.users[token.username].is_admin)
+        return Actor(username=user.username, is_admin=user.is_admin)
 
     async def password_of(self, username: str) -> tuple[Actor, str] | None:
         user = self.store.users.get(username)

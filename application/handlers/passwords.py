@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from application.commands import CreatePasswordUser, SetPassword, SignIn
+from application.commands import CreatePasswordUser, RequestSessionToken, SetPassword, SignIn
 from application.errors import AlreadyExists, Forbidden, NotAuthenticated, NotFound
-from application.ports import PasswordHasher, ReadModel, UnitOfWork
-from application.views import Actor
+from application.ports import Clock, PasswordHasher, ReadModel, SessionTokens, UnitOfWork
+from application.views import Actor, IssuedSession
 from domain.errors import InvalidValue
 from domain.password_policy import check_password
 from domain.user import User
@@ -45,6 +45,21 @@ class SignInHandler:
             if user is not None:
                 await self.uow.users.update(user.with_password(new_hash))
                 await self.uow.commit()
+
+
+class RequestSessionTokenHandler:
+    """Sign in, then issue a JWT. There is no refresh token: when it expires, the client
+    signs in again (ADR-0011), which checks the password and the user afresh."""
+
+    def __init__(self, sign_in: SignInHandler, tokens: SessionTokens, clock: Clock) -> None:
+        self.sign_in = sign_in
+        self.tokens = tokens
+        self.clock = clock
+
+    async def __call__(self, cmd: RequestSessionToken) -> IssuedSession:
+        actor = await self.sign_in(SignIn(cmd.username, cmd.password))
+        assert actor.username is not None, "signing in names a user"
+        return self.tokens.issue(actor.username, self.clock.now())
 
 
 def _is_username(text: str) -> bool:
