@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, exists, func, literal_column, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sqlalchemy.credentials import CALLER_KINDS, caller_lookup
+from adapters.sqlalchemy.credentials import CALLER_KINDS, PASSWORD_OF, caller_lookup
 from adapters.sqlalchemy.driver_reads import DriverReads, Row
 from adapters.sqlalchemy.engine import for_reads
 from adapters.sqlalchemy.tables import (
@@ -276,6 +276,10 @@ class SqlAlchemyReadModel(ReadModel):
         lookup, credential = caller_lookup(credentials)
         row = await self._reads.one(lookup, credential=credential)
         return None if row is None else Actor(username=row[0], is_admin=row[1])
+
+    async def password_of(self, username: str) -> tuple[Actor, str] | None:
+        row = await self._reads.one(PASSWORD_OF, username=username)
+        return None if row is None else (Actor(username=row[0], is_admin=row[1]), row[2])
 
     async def log_access(
         self, slug: LogSlug, caller: Caller
