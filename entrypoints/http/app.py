@@ -24,7 +24,7 @@ from entrypoints.http.routes import (
     webhooks,
 )
 from entrypoints.settings import Settings
-from entrypoints.web import pages
+from entrypoints.web import pages, signin
 
 _DESCRIPTION = """\
 Architecture Decision Records in the MADR format: propose, decide, supersede and link
@@ -110,5 +110,6 @@ def create_app(
         app.router.routes.extend(module.router.routes)
     # The web view after the API, and its 404 page for any other path last of all.
     app.router.routes.extend(pages.router.routes)
+    app.router.routes.extend(signin.router.routes)
     app.router.routes.append(pages.not_found_route())
     return app

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
@@ -29,7 +28,7 @@ from application.commands import (
     RenderDecision,
     SearchDecisions,
 )
-from application.errors import Forbidden, InvalidCursor, NotAuthenticated, NotFound
+from application.errors import NotFound
 from application.handlers.exports import RenderDecisionHandler
 from application.handlers.overview import GetLinkGraphHandler, GetLogOverviewHandler
 from application.handlers.queries import (
@@ -50,8 +49,8 @@ from entrypoints.http.dependencies import services_of
 from entrypoints.web.assets import asset_response
 from entrypoints.web.graph_svg import graph_svg
 from entrypoints.web.headers import SECURITY_HEADERS
+from entrypoints.web.responses import PageRoute, not_found_page, page
 from entrypoints.web.session import web_actor
-from entrypoints.web.templates import render
 
 # A page of a log's table, of history and of search results.
 _LOG_PAGE = 100
@@ -61,34 +60,6 @@ _HOME_LOGS = 50
 _ALIAS = re.compile(r"ADR-(\d{1,9})", re.IGNORECASE)
 _NUMBER = re.compile(r"\d{1,9}")
 _STATUSES = tuple(s.value for s in Status)
-
-
-def page(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
-    context.setdefault("query", "")
-    html = render(template, request=request, **context)
-    return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
-
-
-def not_found_page(request: Request) -> Response:
-    return page(request, "not_found.html", status_code=404)
-
-
-class PageRoute(APIRoute):
-    """A page's errors are pages: what may not be read is not found, bad input a 400."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handle = super().get_route_handler()
-
-        async def handle_as_page(request: Request) -> Response:
-            try:
-                return await handle(request)
-            except (NotFound, NotAuthenticated, Forbidden):
-                return not_found_page(request)
-            except (InvalidValue, InvalidCursor) as error:
-                message = error.message if isinstance(error, InvalidValue) else str(error)
-                return page(request, "bad_request.html", status_code=400, message=message)
-
-        return handle_as_page
 
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
