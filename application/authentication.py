@@ -2,12 +2,13 @@
 
 A request presents a `Caller`: an Actor already established (anonymous, the CLI's
 operator), or credentials still to be checked against storage (a personal access
-token). Checking them is a lookup; the read side folds that lookup into the query a
+token; a JWT whose signature and claims hold, but whose user may since have been
+disabled). Checking them is a lookup; the read side folds that lookup into the query a
 read makes anyway (one statement, not two) and hands back whom it found, and
 `verified` applies the rule to it. Whatever has no such query calls `authenticate`.
 
-To add a kind of credential (a JWT, say): a class in `Caller`, its case in `verified`,
-and its lookup beside the token's in the read model (adapters/sqlalchemy/credentials.py),
+To add a kind of credential: a class in `Credentials`, its case in `verified`, and its
+lookup beside the others in the read model (adapters/sqlalchemy/credentials.py),
 so that every check that makes the lookup (user disabled, token expired) holds at once
 for every request.
 """
@@ -36,7 +37,15 @@ class PersonalAccessToken:
         return cls(hash_secret(secret))
 
 
-Credentials = PersonalAccessToken
+@dataclass(frozen=True, slots=True)
+class SignedToken:
+    """A JWT already verified (signature, issuer, audience, lifetime): it names a user,
+    who must still exist and not be disabled."""
+
+    username: str
+
+
+Credentials = PersonalAccessToken | SignedToken
 Caller = Actor | Credentials
 
 
@@ -45,8 +54,10 @@ def verified(caller: Caller, found: Actor | None) -> Actor:
     if isinstance(caller, Actor):
         return caller
     if found is None:
+        if isinstance(caller, SignedToken):
+            raise NotAuthenticated("the bearer token's user is disabled or no longer exists")
         raise NotAuthenticated(
-            "the bearer token is not valid: it is mistyped or was never issued; "
+            "the bearer token is not valid: it is mistyped, revoked or was never issued; "
             "create one with POST /v1/tokens or `adr-registry users create`"
         )
     return found

@@ -147,6 +147,52 @@ class CreateUser:
 
 
 @dataclass(frozen=True, slots=True)
+class CreatePasswordUser:
+    """Create a user who signs in with a password (and makes tokens once signed in)."""
+
+    actor: Actor
+    username: str
+    password: str
+    is_admin: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SetPassword:
+    """Set a user's password: a site admin for anyone, a user for themself given the
+    current one (`current_password`, which an admin need not give)."""
+
+    actor: Actor
+    username: str
+    password: str
+    current_password: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetUserDisabled:
+    """Disable a user (their tokens and sign-ins stop working at once) or enable again."""
+
+    actor: Actor
+    username: str
+    disabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    """Check a username and password; the same use case for the API and the web page."""
+
+    username: str
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestSessionToken:
+    """OAuth2's password grant: a username and password for a short-lived bearer JWT."""
+
+    username: str
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
 class CreateToken:
     actor: Actor
     name: str
@@ -207,6 +253,23 @@ class GetHistory:
     ref: DecisionRef
     limit: int = 100
     cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GetLogOverview:
+    """A log at a glance: counts by status, what is due for review on `today`, and what
+    was decided last."""
+
+    caller: Caller
+    slug: LogSlug
+    today: dt.date
+    limit: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class GetLinkGraph:
+    actor: Actor
+    log: LogSlug
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
-"""The link graph of a log as Mermaid or Graphviz DOT text."""
+"""The link graph of a log: its edges, and as Mermaid or Graphviz DOT text."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from domain.decision import Decision
 from domain.errors import InvalidValue
@@ -14,9 +15,27 @@ FORMATS = ("mermaid", "dot")
 _DRAWN = (LinkKind.SUPERSEDES, LinkKind.AMENDS, LinkKind.RELATES_TO)
 
 
-def draw(decisions: Sequence[Decision], fmt: str) -> str:
-    if fmt not in FORMATS:
-        raise InvalidValue("format", f"{fmt!r} is not a graph format: use 'mermaid' or 'dot'")
+Edge = tuple[DecisionRef, str, DecisionRef]
+
+
+@dataclass(frozen=True, slots=True)
+class GraphNode:
+    ref: DecisionRef
+    title: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class LinkGraph:
+    """The log's decisions by number, the decisions of other logs its links name, and
+    each relation once, sorted."""
+
+    nodes: tuple[GraphNode, ...]
+    external: tuple[DecisionRef, ...]
+    edges: tuple[Edge, ...]
+
+
+def link_graph(decisions: Sequence[Decision]) -> LinkGraph:
     inside = {d.ref: d for d in decisions}
     edges: set[tuple[DecisionRef, str, DecisionRef]] = set()
     for decision in decisions:
@@ -31,9 +50,22 @@ def draw(decisions: Sequence[Decision], fmt: str) -> str:
             ):
                 continue
             edges.add((decision.ref, link.kind.value, link.target))
-    external = sorted({t for _, _, t in edges if t not in inside})
+    return LinkGraph(
+        nodes=tuple(
+            GraphNode(d.ref, d.title, d.status.value)
+            for d in sorted(decisions, key=lambda d: d.ref)
+        ),
+        external=tuple(sorted({t for _, _, t in edges if t not in inside})),
+        edges=tuple(sorted(edges)),
+    )
+
+
+def draw(decisions: Sequence[Decision], fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise InvalidValue("format", f"{fmt!r} is not a graph format: use 'mermaid' or 'dot'")
+    graph = link_graph(decisions)
     return (_mermaid if fmt == "mermaid" else _dot)(
-        sorted(inside.values(), key=lambda d: d.ref), external, sorted(edges)
+        list(graph.nodes), list(graph.external), list(graph.edges)
     )
 
 
@@ -41,14 +73,14 @@ def _node_id(ref: DecisionRef) -> str:
     return f"{ref.log.value.replace('-', '_')}_{ref.number.value}"
 
 
-def _label(decision: Decision) -> str:
-    return f"{decision.ref.number}: {decision.title} ({decision.status.value})"
+def _label(node: GraphNode) -> str:
+    return f"{node.ref.number}: {node.title} ({node.status})"
 
 
 def _mermaid(
-    nodes: list[Decision],
+    nodes: list[GraphNode],
     external: list[DecisionRef],
-    edges: list[tuple[DecisionRef, str, DecisionRef]],
+    edges: list[Edge],
 ) -> str:
     def quoted(text: str) -> str:
         return '"' + text.replace('"', "#quot;") + '"'
@@ -63,9 +95,9 @@ def _mermaid(
 
 
 def _dot(
-    nodes: list[Decision],
+    nodes: list[GraphNode],
     external: list[DecisionRef],
-    edges: list[tuple[DecisionRef, str, DecisionRef]],
+    edges: list[Edge],
 ) -> str:
     def quoted(text: str) -> str:
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
-from application.authentication import Caller, Credentials
+from application.authentication import Caller, Credentials, SignedToken
 from application.outbound import OutboundEvent
 from application.parsed_files import ParsedFile
 from application.search_query import SearchQuery
@@ -23,6 +23,7 @@ from application.views import (
     DecisionSummary,
     DecisionView,
     HistoryEntry,
+    IssuedSession,
     LintProblem,
     LogAccess,
     LogDecisions,
@@ -50,6 +51,32 @@ from domain.webhooks import (
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current time, timezone-aware, in UTC."""
+        ...
+
+
+class SessionTokens(Protocol):
+    """Short-lived signed bearer tokens (JWTs) issued on sign-in."""
+
+    def issue(self, username: str, now: datetime) -> IssuedSession: ...
+
+    def verified(self, token: str) -> SignedToken:
+        """The token's user if its signature and claims hold now; NotAuthenticated if not."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    """A slow, salted password hash (argon2id). Async: hashing takes tens of milliseconds
+    of CPU, which must not stall the event loop."""
+
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        """Whether `password` matches; for None, spends the same time and answers False,
+        so that an unknown username cannot be told apart by how long the reply takes."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """Whether the hash was made with weaker parameters than the current ones."""
         ...
 
 
@@ -104,6 +131,10 @@ class UserRepository(Protocol):
 
     async def add_token(self, token: AccessToken) -> None: ...
 
+    async def update(self, user: User) -> None:
+        """Store the user's password hash, admin flag and disabled flag."""
+        ...
+
     async def count(self) -> int: ...
 
 
@@ -146,6 +177,10 @@ class ReadModel(Protocol):
         """The user the credentials name, if they are valid (application.authentication)."""
         ...
 
+    async def password_of(self, username: str) -> tuple[Actor, str] | None:
+        """An enabled user with a password, and its hash; None for anyone else."""
+        ...
+
     async def log_access(
         self, slug: LogSlug, caller: Caller
     ) -> tuple[Actor | None, LogAccess | None]:
@@ -180,6 +215,14 @@ class ReadModel(Protocol):
         after: DecisionNumber | None,
     ) -> list[DecisionSummary]:
         """Decisions of a log matching `filters`, by number, after `after`."""
+        ...
+
+    async def status_counts(self, slug: LogSlug) -> dict[str, int]:
+        """How many decisions of the log have each status (statuses with none left out)."""
+        ...
+
+    async def recently_decided(self, slug: LogSlug, *, limit: int) -> list[DecisionSummary]:
+        """The log's accepted decisions, the latest decided first."""
         ...
 
     async def history(

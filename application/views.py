@@ -124,6 +124,15 @@ class IssuedToken:
 
 
 @dataclass(frozen=True, slots=True)
+class IssuedSession:
+    """A signed bearer token from sign-in (OAuth2's access token), valid `expires_in` s."""
+
+    access_token: str
+    expires_in: int
+    token_type: str = "bearer"
+
+
+@dataclass(frozen=True, slots=True)
 class MarkdownFile:
     name: str
     text: str

@@ -7,8 +7,10 @@ its lifespan, each CLI command when it runs) and `dispose` when it is done.
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from collections.abc import Mapping
+from datetime import timedelta
 from random import Random
 from typing import Any
 
@@ -19,7 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.celery import CeleryBrokerProbe, CeleryEventPublisher
 from adapters.clock import SystemClock
 from adapters.madr.codec import MadrFiles
+from adapters.passwords import Argon2PasswordHasher
 from adapters.process_pool import ProcessPoolCpuWork
+from adapters.session_tokens import JwtSessionTokens
 from adapters.sqlalchemy import (
     SqlAlchemyDecisionReader,
     SqlAlchemyHealthProbe,
@@ -61,6 +65,13 @@ from application.handlers.notices import (
     SweepStaleProposalsHandler,
 )
 from application.handlers.outbox import RelayOutboxHandler
+from application.handlers.overview import GetLinkGraphHandler, GetLogOverviewHandler
+from application.handlers.passwords import (
+    CreatePasswordUserHandler,
+    RequestSessionTokenHandler,
+    SetPasswordHandler,
+    SignInHandler,
+)
 from application.handlers.proposals import (
     EditDecisionHandler,
     ProposeDecisionHandler,
@@ -78,7 +89,12 @@ from application.handlers.queries import (
     SearchDecisionsHandler,
 )
 from application.handlers.search_index import ReindexSearchHandler
-from application.handlers.users import AuthenticateHandler, CreateTokenHandler, CreateUserHandler
+from application.handlers.users import (
+    AuthenticateHandler,
+    CreateTokenHandler,
+    CreateUserHandler,
+    SetUserDisabledHandler,
+)
 from application.handlers.webhooks import (
     CreateWebhookHandler,
     DeleteWebhookHandler,
@@ -105,7 +121,9 @@ from application.ports import (
     Notices,
     Outbox,
     OutboxSignal,
+    PasswordHasher,
     ReadModel,
+    SessionTokens,
     UnitOfWork,
     WebhookReadModel,
     WebhookSender,
@@ -137,6 +155,11 @@ COMMAND_HANDLERS: tuple[type[Any], ...] = (
     UnlinkDecisionsHandler,
     CreateUserHandler,
     CreateTokenHandler,
+    CreatePasswordUserHandler,
+    SetPasswordHandler,
+    SetUserDisabledHandler,
+    SignInHandler,
+    RequestSessionTokenHandler,
     ImportDecisionsHandler,
 )
 # They hold only shared ports (the read side, the codec): one instance serves every request.
@@ -154,6 +177,9 @@ STATELESS_HANDLERS: tuple[type[Any], ...] = (
     RenderDecisionHandler,
     ExportLogHandler,
     DrawGraphHandler,
+    # the web view
+    GetLogOverviewHandler,
+    GetLinkGraphHandler,
     # search
     SearchDecisionsHandler,
     ReindexSearchHandler,
@@ -189,6 +215,8 @@ def build_container(
     container.register(Settings, instance=settings)
     container.register(AsyncEngine, instance=engine)
     container.register(Clock, instance=SystemClock())
+    container.register(PasswordHasher, instance=Argon2PasswordHasher())
+    container.register(SessionTokens, instance=_session_tokens(settings))
     container.register(ReadModel, instance=SqlAlchemyReadModel(engine))
     container.register(DecisionReader, instance=SqlAlchemyDecisionReader(engine))
     celery = create_celery(settings)
@@ -227,6 +255,19 @@ def build_container(
     for service, instance in (overrides or {}).items():
         container.register(service, instance=instance)
     return container
+
+
+def _session_tokens(settings: Settings) -> JwtSessionTokens:
+    keys = settings.jwt_key_ring()
+    if not keys:
+        # Tokens signed with it die with the process: fine for one embedded process.
+        keys = {f"process-{secrets.token_hex(4)}": secrets.token_bytes(32)}
+    return JwtSessionTokens(
+        keys,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_issuer,
+        lifetime=timedelta(seconds=settings.jwt_lifetime_seconds),
+    )
 
 
 def _register_webhooks(container: punq.Container, settings: Settings, engine: AsyncEngine) -> None:

@@ -16,13 +16,23 @@ import punq
 import uvicorn
 from pydantic import ValidationError
 
-from application.commands import CreateUser, ExportLog, ImportDecisions, LintFiles, ReindexSearch
+from application.commands import (
+    CreatePasswordUser,
+    CreateUser,
+    ExportLog,
+    ImportDecisions,
+    LintFiles,
+    ReindexSearch,
+    SetPassword,
+    SetUserDisabled,
+)
 from application.errors import AlreadyExists, ApplicationError, InvalidBundle
 from application.handlers.exports import ExportLogHandler
 from application.handlers.imports import ImportDecisionsHandler
 from application.handlers.lint import LintFilesHandler
+from application.handlers.passwords import CreatePasswordUserHandler, SetPasswordHandler
 from application.handlers.search_index import ReindexSearchHandler
-from application.handlers.users import CreateUserHandler
+from application.handlers.users import CreateUserHandler, SetUserDisabledHandler
 from application.ports import UnitOfWork
 from application.views import OPERATOR, ImportReport, LintProblem, MarkdownFile
 from domain.errors import DomainError
@@ -145,9 +155,30 @@ def users() -> None:
 @users.command("create")
 @click.argument("username")
 @click.option("--admin", is_flag=True, help="Make the user a site admin (every log, any role).")
+@click.option(
+    "--password",
+    "with_password",
+    is_flag=True,
+    help="Prompt for a password to sign in with, instead of printing a first token.",
+)
 @click.pass_obj
-def create_user(settings: Settings, username: str, admin: bool) -> None:
-    """Create a user and print their first personal access token."""
+def create_user(settings: Settings, username: str, admin: bool, with_password: bool) -> None:
+    """Create a user and print their first personal access token (or, with --password,
+    prompt for the password they sign in with)."""
+    if with_password:
+        password = _prompt_password()
+
+        async def create_with_password(container: punq.Container) -> None:
+            handler: CreatePasswordUserHandler = container.resolve(CreatePasswordUserHandler)
+            await handler(
+                CreatePasswordUser(
+                    actor=OPERATOR, username=username, password=password, is_admin=admin
+                )
+            )
+
+        _run(settings, create_with_password)
+        click.echo(f"Created '{username}'; they sign in with the password just given.")
+        return
 
     async def create(container: punq.Container) -> str:
         handler: CreateUserHandler = container.resolve(CreateUserHandler)
@@ -155,6 +186,55 @@ def create_user(settings: Settings, username: str, admin: bool) -> None:
         return issued.token
 
     click.echo(_run(settings, create))
+
+
+@users.command("set-password")
+@click.argument("username")
+@click.pass_obj
+def set_password(settings: Settings, username: str) -> None:
+    """Prompt for a new password for USERNAME and set it."""
+    password = _prompt_password()
+
+    async def run(container: punq.Container) -> None:
+        handler: SetPasswordHandler = container.resolve(SetPasswordHandler)
+        await handler(SetPassword(actor=OPERATOR, username=username, password=password))
+
+    _run(settings, run)
+    click.echo(f"Set the password of '{username}'.")
+
+
+@users.command("disable")
+@click.argument("username")
+@click.pass_obj
+def disable_user(settings: Settings, username: str) -> None:
+    """Disable USERNAME: their tokens and password stop working at once."""
+    _set_disabled(settings, username, disabled=True)
+    click.echo(f"Disabled '{username}': their tokens and password no longer work.")
+
+
+@users.command("enable")
+@click.argument("username")
+@click.pass_obj
+def enable_user(settings: Settings, username: str) -> None:
+    """Enable USERNAME again: their tokens and password work as before."""
+    _set_disabled(settings, username, disabled=False)
+    click.echo(f"Enabled '{username}'.")
+
+
+def _set_disabled(settings: Settings, username: str, *, disabled: bool) -> None:
+    async def run(container: punq.Container) -> None:
+        handler: SetUserDisabledHandler = container.resolve(SetUserDisabledHandler)
+        await handler(SetUserDisabled(actor=OPERATOR, username=username, disabled=disabled))
+
+    _run(settings, run)
+
+
+def _prompt_password() -> str:
+    """A password typed twice without echo; the policy is checked with the username."""
+    password: str = click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True, prompt_suffix=": "
+    )
+    return password
 
 
 @main.command("import")

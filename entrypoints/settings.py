@@ -124,6 +124,40 @@ class Settings(BaseSettings):
         "value. Empty: cursors are still bound to their list and filters, but can be forged.",
     )
 
+    # -- sign-in -------------------------------------------------------------------
+    jwt_keys: SecretStr = Field(
+        default=SecretStr(""),
+        description="Keys that sign sign-in JWTs (HS256), as 'kid:secret,kid:secret': the "
+        "first signs, all verify (put a new key first to rotate; drop the old one after one "
+        "token lifetime). Secrets are 32 characters or more; give every API process the "
+        "same value. Empty: a random key per process, so tokens die with it.",
+    )
+    jwt_lifetime_seconds: int = Field(
+        default=900, gt=0, le=86400, description="How long a sign-in JWT is valid."
+    )
+    jwt_issuer: str = Field(default="adr-registry", description="The JWTs' `iss` and `aud` claims.")
+
+    @model_validator(mode="after")
+    def _valid_jwt_keys(self) -> Self:
+        self.jwt_key_ring()
+        return self
+
+    def jwt_key_ring(self) -> dict[str, bytes]:
+        """The JWT keys by kid, the signing one first; empty when none are set."""
+        ring: dict[str, bytes] = {}
+        text = self.jwt_keys.get_secret_value().strip()
+        for entry in filter(None, (part.strip() for part in text.split(","))):
+            kid, separator, secret = entry.partition(":")
+            if not separator or not kid.strip() or len(secret.strip()) < 32:
+                raise ValueError(
+                    "jwt_keys: each key is 'kid:secret' with a secret of 32 characters or "
+                    "more, e.g. '2026-12:' followed by `openssl rand -base64 32`"
+                )
+            if kid.strip() in ring:
+                raise ValueError(f"jwt_keys: the kid '{kid.strip()}' is given twice")
+            ring[kid.strip()] = secret.strip().encode()
+        return ring
+
     @model_validator(mode="after")
     def _embedded_database_by_default(self) -> Self:
         if self.env == "production":

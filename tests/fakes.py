@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
-from application.authentication import Caller, Credentials
+from application.authentication import Caller, Credentials, SignedToken
 from application.errors import VersionMismatch
 from application.search_query import SearchQuery, Term
 from application.views import (
@@ -54,6 +54,24 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self._now += timedelta(**delta)
+
+
+class FakePasswordHasher:
+    """Reversible 'hashes' that say which parameters made them, for rehash tests."""
+
+    def __init__(self, version: int = 2) -> None:
+        self.version = version
+        self.verified = 0
+
+    async def hash(self, password: str) -> str:
+        return f"fake-v{self.version}${password}"
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        self.verified += 1
+        return password_hash is not None and password_hash.split("$", 1)[1] == password
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return not password_hash.startswith(f"fake-v{self.version}$")
 
 
 @dataclass
@@ -153,6 +171,9 @@ class FakeUserRepository:
     async def add_token(self, token: AccessToken) -> None:
         self.new_tokens.append(token)
 
+    async def update(self, user: User) -> None:
+        self.new_users.append(user)
+
     async def count(self) -> int:
         return len(self._store.users) + len(self.new_users)
 
@@ -240,10 +261,20 @@ class FakeReadModel:
         self.store = store
 
     async def actor_for(self, credentials: Credentials) -> Actor | None:
-        token = self.store.tokens.get(credentials.secret_hash)
-        if token is None:
+        if isinstance(credentials, SignedToken):
+            user = self.store.users.get(credentials.username)
+        else:
+            token = self.store.tokens.get(credentials.secret_hash)
+            user = None if token is None else self.store.users[token.username]
+        if user is None or user.disabled:
             return None
-        return Actor(username=token.username, is_admin=self.store.users[token.username].is_admin)
+        return Actor(username=user.username, is_admin=user.is_admin)
+
+    async def password_of(self, username: str) -> tuple[Actor, str] | None:
+        user = self.store.users.get(username)
+        if user is None or user.disabled or user.password_hash is None:
+            return None
+        return Actor(username=username, is_admin=user.is_admin), user.password_hash
 
     async def _found(self, caller: Caller) -> Actor | None:
         if isinstance(caller, Actor):
@@ -325,6 +356,22 @@ class FakeReadModel:
 
         found = sorted((d for d in self.store.decisions.values() if matches(d)), key=_number)
         return [decision_summary(d) for d in found[:limit]]
+
+    async def status_counts(self, slug: LogSlug) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for d in self.store.decisions.values():
+            if d.ref.log == slug:
+                counts[d.status.value] = counts.get(d.status.value, 0) + 1
+        return counts
+
+    async def recently_decided(self, slug: LogSlug, *, limit: int) -> list[DecisionSummary]:
+        accepted = [
+            d
+            for d in self.store.decisions.values()
+            if d.ref.log == slug and d.status is Status.ACCEPTED
+        ]
+        accepted.sort(key=lambda d: (d.date, d.ref.number), reverse=True)
+        return [decision_summary(d) for d in accepted[:limit]]
 
     async def history(
         self, ref: DecisionRef, *, limit: int, after_version: int | None

@@ -12,10 +12,10 @@ from collections.abc import Collection
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, exists, literal_column, or_, select, true
+from sqlalchemy import Select, and_, bindparam, exists, func, literal_column, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sqlalchemy.credentials import CALLER_KINDS, caller_lookup
+from adapters.sqlalchemy.credentials import CALLER_KINDS, PASSWORD_OF, caller_lookup
 from adapters.sqlalchemy.driver_reads import DriverReads, Row
 from adapters.sqlalchemy.engine import for_reads
 from adapters.sqlalchemy.tables import (
@@ -204,6 +204,26 @@ def _current_statement() -> Select[Any]:
 
 _CURRENT = _current_statement()
 
+_STATUS_COUNTS = (
+    select(decisions.c.status, func.count())
+    .where(decisions.c.log_id == _LOG_ID)
+    .group_by(decisions.c.status)
+)
+_RECENTLY_DECIDED = (
+    select(
+        decisions.c.number,
+        decisions.c.title,
+        decisions.c.status,
+        decisions.c.date,
+        decisions.c.tags,
+        decisions.c.review_by,
+        decisions.c.version,
+    )
+    .where(decisions.c.log_id == _LOG_ID, decisions.c.status == Status.ACCEPTED.value)
+    .order_by(decisions.c.date.desc(), decisions.c.number.desc())
+    .limit(bindparam("limit"))
+)
+
 
 @cache
 def _decisions_statement(status: bool, tag: bool, person: bool, review_due: bool) -> Select[Any]:
@@ -256,6 +276,10 @@ class SqlAlchemyReadModel(ReadModel):
         lookup, credential = caller_lookup(credentials)
         row = await self._reads.one(lookup, credential=credential)
         return None if row is None else Actor(username=row[0], is_admin=row[1])
+
+    async def password_of(self, username: str) -> tuple[Actor, str] | None:
+        row = await self._reads.one(PASSWORD_OF, username=username)
+        return None if row is None else (Actor(username=row[0], is_admin=row[1]), row[2])
 
     async def log_access(
         self, slug: LogSlug, caller: Caller
@@ -355,6 +379,14 @@ class SqlAlchemyReadModel(ReadModel):
             person=filters.person,
             review_due=filters.review_due,
         )
+        return [_summary(slug.value, row) for row in rows]
+
+    async def status_counts(self, slug: LogSlug) -> dict[str, int]:
+        rows = await self._reads.all(_STATUS_COUNTS, slug=slug.value)
+        return {status: count for status, count in rows}
+
+    async def recently_decided(self, slug: LogSlug, *, limit: int) -> list[DecisionSummary]:
+        rows = await self._reads.all(_RECENTLY_DECIDED, slug=slug.value, limit=limit)
         return [_summary(slug.value, row) for row in rows]
 
     async def history(

@@ -88,6 +88,9 @@ users = Table(
     Column("username", String(64), primary_key=True),
     Column("is_admin", Boolean, nullable=False, server_default=text("false")),
     Column("created_at", UtcDateTime, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    # An argon2id PHC string; NULL for a user who signs in only with tokens.
+    Column("password_hash", String(255), nullable=True),
+    Column("disabled", Boolean, nullable=False, server_default=text("false")),
 )
 
 access_tokens = Table(

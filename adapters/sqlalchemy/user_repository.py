@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sqlalchemy.tables import access_tokens, users
@@ -11,8 +11,17 @@ from application.errors import AlreadyExists
 from application.ports import UserRepository
 from domain.user import AccessToken, User
 
-_SELECT_USER = select(users.c.username, users.c.is_admin).where(
-    users.c.username == bindparam("name")
+_SELECT_USER = select(
+    users.c.username, users.c.is_admin, users.c.password_hash, users.c.disabled
+).where(users.c.username == bindparam("name"))
+_UPDATE_USER = (
+    update(users)
+    .where(users.c.username == bindparam("name"))
+    .values(
+        is_admin=bindparam("is_admin"),
+        password_hash=bindparam("password_hash"),
+        disabled=bindparam("disabled"),
+    )
 )
 _INSERT_USER = insert(users)
 _INSERT_TOKEN = insert(access_tokens)
@@ -25,13 +34,37 @@ class SqlAlchemyUserRepository(UserRepository):
 
     async def get(self, username: str) -> User | None:
         row = (await self._connection.execute(_SELECT_USER, {"name": username})).one_or_none()
-        return None if row is None else User(username=row.username, is_admin=row.is_admin)
+        if row is None:
+            return None
+        return User(
+            username=row.username,
+            is_admin=row.is_admin,
+            password_hash=row.password_hash,
+            disabled=row.disabled,
+        )
 
     async def add(self, user: User) -> None:
         with unique_violation_as(AlreadyExists(f"user {user.username} already exists")):
             await self._connection.execute(
-                _INSERT_USER, {"username": user.username, "is_admin": user.is_admin}
+                _INSERT_USER,
+                {
+                    "username": user.username,
+                    "is_admin": user.is_admin,
+                    "password_hash": user.password_hash,
+                    "disabled": user.disabled,
+                },
             )
+
+    async def update(self, user: User) -> None:
+        await self._connection.execute(
+            _UPDATE_USER,
+            {
+                "name": user.username,
+                "is_admin": user.is_admin,
+                "password_hash": user.password_hash,
+                "disabled": user.disabled,
+            },
+        )
 
     async def add_token(self, token: AccessToken) -> None:
         await self._connection.execute(

@@ -58,7 +58,7 @@ class ExportLogHandler:
         self.codec = codec
 
     async def __call__(self, query: ExportLog) -> list[MarkdownFile]:
-        log = await _readable_log(self.reader, query.actor, query.log)
+        log = await readable_log(self.reader, query.actor, query.log)
         files = [MarkdownFile(_file_name(d), self.codec.render(d)) for d in log.decisions]
         return [*files, MarkdownFile("index.md", _index(log.title, log.decisions))]
 
@@ -68,11 +68,11 @@ class DrawGraphHandler:
         self.reader = reader
 
     async def __call__(self, query: DrawGraph) -> str:
-        log = await _readable_log(self.reader, query.actor, query.log)
+        log = await readable_log(self.reader, query.actor, query.log)
         return draw(log.decisions, query.format)
 
 
-async def _readable_log(reader: DecisionReader, actor: Actor, slug: LogSlug) -> LogDecisions:
+async def readable_log(reader: DecisionReader, actor: Actor, slug: LogSlug) -> LogDecisions:
     log = await reader.log_decisions(slug, actor.username)
     if log is None:
         raise NotFound(f"there is no log '{slug}'")

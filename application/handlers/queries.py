@@ -68,7 +68,7 @@ def _page(rows: Sequence[T], limit: int, cursor: Callable[[T], str]) -> Page[T]:
     return Page(items=items, next_cursor=cursor(items[-1]) if more else None)
 
 
-async def _authorize_read(read_model: ReadModel, caller: Caller, slug: LogSlug) -> Actor:
+async def authorize_read(read_model: ReadModel, caller: Caller, slug: LogSlug) -> Actor:
     """The caller, once it may read the log: authenticated in the access query itself."""
     found, access = await read_model.log_access(slug, caller)
     actor = verified(caller, found)
@@ -93,7 +93,7 @@ class GetLogHandler:
         self.read_model = read_model
 
     async def __call__(self, query: GetLog) -> LogView:
-        await _authorize_read(self.read_model, query.caller, query.slug)
+        await authorize_read(self.read_model, query.caller, query.slug)
         log = await self.read_model.log(query.slug)
         if log is None:
             raise NotFound(f"there is no log '{query.slug}'")
@@ -123,7 +123,7 @@ class ListMembersHandler:
         self.read_model = read_model
 
     async def __call__(self, query: ListMembers) -> list[MemberView]:
-        await _authorize_read(self.read_model, query.caller, query.slug)
+        await authorize_read(self.read_model, query.caller, query.slug)
         return await self.read_model.members(query.slug)
 
 
@@ -155,7 +155,7 @@ class ListDecisionsHandler:
         check_filter_text("tag", filters.tag)
         check_filter_text("person", filters.person)
         text = None if query.q is None else parse_search(check_search_text(query.q))
-        await _authorize_read(self.read_model, query.caller, query.log)
+        await authorize_read(self.read_model, query.caller, query.log)
         scope: Scope = (
             "decisions",
             query.log.value,
@@ -187,7 +187,7 @@ class GetHistoryHandler:
 
     async def __call__(self, query: GetHistory) -> Page[HistoryEntry]:
         limit = _check_limit(query.limit)
-        await _authorize_read(self.read_model, query.caller, query.ref.log)
+        await authorize_read(self.read_model, query.caller, query.ref.log)
         scope: Scope = ("history", query.ref.log.value, query.ref.number.value)
         after = None
         if query.cursor is not None:
@@ -227,7 +227,7 @@ class GetCurrentHandler:
         self.read_model = read_model
 
     async def __call__(self, query: GetCurrent) -> list[DecisionSummary]:
-        actor = await _authorize_read(self.read_model, query.caller, query.ref.log)
+        actor = await authorize_read(self.read_model, query.caller, query.ref.log)
         current = await self.read_model.current(query.ref)
         if not current:
             raise NotFound(
@@ -252,7 +252,7 @@ class SearchDecisionsHandler:
         text = parse_search(check_search_text(query.q))
         filters = _search_filters(query.filters)
         if filters.log is not None:
-            actor = await _authorize_read(self.read_model, query.caller, LogSlug(filters.log))
+            actor = await authorize_read(self.read_model, query.caller, LogSlug(filters.log))
         else:
             actor = await authenticate(self.read_model, query.caller)
         scope: Scope = (

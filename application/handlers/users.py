@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from application.access import require_signed_in
 from application.authentication import authenticate
-from application.commands import Authenticate, CreateToken, CreateUser
+from application.commands import Authenticate, CreateToken, CreateUser, SetUserDisabled
 from application.errors import AlreadyExists, Forbidden, NotFound
 from application.ports import Clock, ReadModel, UnitOfWork
 from application.tokens import hash_secret, new_secret, new_token_id
@@ -46,6 +46,26 @@ class CreateUserHandler:
             await self.uow.users.add_token(token)
             await self.uow.commit()
         return IssuedToken(id=token.id, username=user.username, name=token.name, token=secret)
+
+
+class SetUserDisabledHandler:
+    """A site admin disables or enables a user; disabled, the user's tokens and password
+    stop working with the next request (the credential lookup checks the flag)."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    async def __call__(self, cmd: SetUserDisabled) -> None:
+        if not cmd.actor.is_admin:
+            raise Forbidden("only a site admin can disable or enable users")
+        if cmd.disabled and cmd.actor.username == cmd.username:
+            raise Forbidden("you cannot disable yourself: ask another site admin")
+        async with self.uow:
+            user = await self.uow.users.get(cmd.username)
+            if user is None:
+                raise NotFound(f"there is no user '{cmd.username}'")
+            await self.uow.users.update(user.with_disabled(cmd.disabled))
+            await self.uow.commit()
 
 
 class CreateTokenHandler:

@@ -12,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from entrypoints import tracing
 from entrypoints.bootstrap import STATELESS_HANDLERS, build_container, dispose, start_relay_loop
 from entrypoints.garbage_collection import freeze_after_start
-from entrypoints.http.dependencies import Services, document_anonymous_reads
+from entrypoints.http.dependencies import Services, document_anonymous_reads, document_sign_in
 from entrypoints.http.docs import add_offline_docs
 from entrypoints.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from entrypoints.http.problems import add_problem_schema, install_problem_handlers
 from entrypoints.http.routes import (
+    auth,
     decisions,
     logs,
     madr,
@@ -28,12 +29,14 @@ from entrypoints.http.routes import (
 )
 from entrypoints.metrics import http_metrics, watch_pool
 from entrypoints.settings import Settings
+from entrypoints.web import pages, signin
 
 _DESCRIPTION = """\
 Architecture Decision Records in the MADR format: propose, decide, supersede and link
 decisions, in logs with per-log roles (viewer, author, decider, admin).
 
-Authenticate with a personal access token: `Authorization: Bearer <token>`. Errors are
+Authenticate with `Authorization: Bearer <token>`: a personal access token, or a JWT
+from signing in at `POST /v1/auth/token` (OAuth2 password flow; Authorize here does it). Errors are
 RFC 9457 problems (`application/problem+json`) whose `type` is stable. Every log and
 decision has a version, sent as its `ETag`: send it back as `If-Match` to change it
 (412 if someone changed it first; PATCH and DELETE need it, else 428).
@@ -43,6 +46,7 @@ _TAGS = [
     {"name": "decisions", "description": "Propose, decide, supersede and link decisions."},
     {"name": "madr", "description": "MADR files in and out: import, export, graph, lint."},
     {"name": "search", "description": "Full text across logs, ranked, with facets."},
+    {"name": "auth", "description": "Sign in with a password for a short-lived JWT."},
     {"name": "tokens", "description": "Personal access tokens."},
     {
         "name": "webhooks",
@@ -58,6 +62,7 @@ class RegistryApp(FastAPI):
         schema = super().openapi()
         add_problem_schema(schema)
         document_anonymous_reads(schema, self.routes)
+        document_sign_in(schema)
         return schema
 
 
@@ -114,6 +119,10 @@ def create_app(
     # The routers' routes go straight into the app's own list (include_router would nest
     # them): app.routes then lists every APIRoute, and a request is matched in one pass,
     # decisions first since reading one is the hot path.
-    for module in (decisions, logs, madr, tokens, operations, metrics, search, webhooks):
+    for module in (decisions, logs, madr, auth, tokens, operations, metrics, search, webhooks):
         app.router.routes.extend(module.router.routes)
+    # The web view after the API, and its 404 page for any other path last of all.
+    app.router.routes.extend(pages.router.routes)
+    app.router.routes.extend(signin.router.routes)
+    app.router.routes.append(pages.not_found_route())
     return app

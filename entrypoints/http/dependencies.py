@@ -21,6 +21,8 @@ from application.authentication import Caller, PersonalAccessToken
 from application.commands import Authenticate
 from application.errors import NotAuthenticated
 from application.handlers.users import AuthenticateHandler
+from application.ports import SessionTokens
+from application.tokens import TOKEN_PREFIX
 from application.views import ANONYMOUS, Actor
 
 T = TypeVar("T")
@@ -38,6 +40,7 @@ class Services:
     def __init__(self, container: punq.Container, shared: Iterable[type[Any]]) -> None:
         self.container = container
         self._shared: dict[type[Any], Any] = {cls: container.resolve(cls) for cls in shared}
+        self.session_tokens: SessionTokens = container.resolve(SessionTokens)
 
     def get(self, cls: type[T]) -> T:
         shared = self._shared.get(cls)
@@ -111,7 +114,11 @@ def presented_caller(request: Request, *, anonymous: bool = True) -> Caller:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise NotAuthenticated(f"the Authorization header is malformed: {_SEND_TOKEN}")
-    return PersonalAccessToken.presented(token)
+    if token.startswith(TOKEN_PREFIX):
+        return PersonalAccessToken.presented(token)
+    # Anything else can only be a sign-in JWT: its signature and claims are checked here,
+    # in memory; its user is checked by the read, as a token's is.
+    return services_of(request).session_tokens.verified(token)
 
 
 # For the hot paths, which take the caller straight from the request (`presented_caller`)
@@ -139,6 +146,25 @@ def document_anonymous_reads(openapi: dict[str, Any], routes: Iterable[BaseRoute
             security = openapi["paths"][route.path_format][method.lower()]["security"]
             if {} not in security:
                 security.append({})
+
+
+SIGN_IN_SCHEME: dict[str, Any] = {
+    "type": "oauth2",
+    "description": "Sign in with a username and password: the JWT it issues is sent as "
+    "the same bearer token.",
+    "flows": {"password": {"tokenUrl": "/v1/auth/token", "scopes": {}}},
+}
+
+
+def document_sign_in(openapi: dict[str, Any]) -> None:
+    """Offer the password flow wherever a bearer token is taken, so /docs can sign in."""
+    schemes = openapi.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes["oauth2"] = SIGN_IN_SCHEME
+    for operations in openapi["paths"].values():
+        for operation in operations.values():
+            security = operation.get("security")
+            if security and {"bearer": []} in security and {"oauth2": []} not in security:
+                security.insert(security.index({"bearer": []}) + 1, {"oauth2": []})
 
 
 _IF_MATCH_DOC = (

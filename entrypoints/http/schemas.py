@@ -532,6 +532,27 @@ class TokenCreate(_Input):
     model_config = ConfigDict(json_schema_extra=_examples({"name": "ci"}))
 
 
+class PasswordGrant(BaseModel):
+    """OAuth2's password grant as a form; other fields a client sends (client_id, scope)
+    are ignored."""
+
+    grant_type: Literal["password"] = Field(description="Always `password`.")
+    username: str = Field(max_length=200)
+    password: str = Field(max_length=1024)
+
+
+class SessionToken(BaseModel):
+    access_token: str = Field(description="A JWT: send it as `Authorization: Bearer <token>`.")
+    token_type: Literal["bearer"]
+    expires_in: int = Field(description="Seconds until it expires; then sign in again.")
+
+    model_config = ConfigDict(
+        json_schema_extra=_examples(
+            {"access_token": "eyJhbGciOiJIUzI1NiIs…", "token_type": "bearer", "expires_in": 900}
+        )
+    )
+
+
 class IssuedToken(BaseModel):
     id: str
     username: str

@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -182,6 +183,20 @@ async def _new_log_body(world: World, slug: str) -> Prepared:
 
 async def _token_body(world: World, slug: str) -> Prepared:
     return Prepared(json={"name": "ci"})
+
+
+# A user who signs in with a password (the world fixture creates them).
+PASSWORD_USER = ("signer", "a long pass phrase")
+
+
+async def _a_password_grant(world: World, slug: str) -> Prepared:
+    username, password = PASSWORD_USER
+    return Prepared(
+        content=urlencode(
+            {"grant_type": "password", "username": username, "password": password}
+        ).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
 
 
 async def _the_read_decision(world: World, slug: str) -> Prepared:
@@ -345,6 +360,8 @@ TABLE: tuple[Row, ...] = (
     Row("GET", "/v1/logs", Access.ANYONE, 200),
     Row("POST", "/v1/logs", Access.SIGNED_IN, 201, _new_log_body),
     Row("POST", "/v1/tokens", Access.SIGNED_IN, 201, _token_body),
+    # Signing in reads no bearer token: anyone with the password gets a JWT.
+    Row("POST", "/v1/auth/token", Access.ANYONE, 200, _a_password_grant),
     Row("POST", "/v1/lint", Access.SIGNED_IN, 200, _a_file_to_lint),
     # Every caller may search: it covers only the logs they may read.
     Row("GET", "/v1/search", Access.ANYONE, 200, _a_search),

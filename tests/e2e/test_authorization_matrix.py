@@ -17,12 +17,22 @@ import pytest_asyncio
 from fastapi import FastAPI
 from starlette.routing import BaseRoute, Route
 
-from application.commands import CreateUser
+from application.commands import CreatePasswordUser, CreateUser
+from application.handlers.passwords import CreatePasswordUserHandler
 from application.handlers.users import CreateUserHandler
 from application.views import OPERATOR
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
-from tests.e2e.authorization import TABLE, Caller, Case, Visibility, World, cases, propose
+from tests.e2e.authorization import (
+    PASSWORD_USER,
+    TABLE,
+    Caller,
+    Case,
+    Visibility,
+    World,
+    cases,
+    propose,
+)
 from tests.e2e.conftest import assert_problem, bearer
 from tests.webhook_fakes import no_webhook_traffic
 
@@ -92,6 +102,10 @@ async def world(
                 headers[caller] = bearer(issued.token)
             spare = "spare"
             await create(CreateUser(actor=OPERATOR, username=spare))
+            create_signer: CreatePasswordUserHandler = app.state.services.get(
+                CreatePasswordUserHandler
+            )
+            await create_signer(CreatePasswordUser(OPERATOR, *PASSWORD_USER))
             slugs = {Visibility.PRIVATE: "private-log", Visibility.PUBLIC: "public-log"}
             world = World(
                 client=client, headers=headers, slugs=slugs, read_number=1, spare_user=spare

@@ -12,7 +12,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from application.authentication import PersonalAccessToken
-from application.commands import Authenticate
+from application.commands import Authenticate, SignIn
+from application.errors import NotAuthenticated
+from application.handlers.passwords import SignInHandler
 from application.handlers.users import AuthenticateHandler
 from application.views import Actor
 from entrypoints import cli
@@ -22,8 +24,10 @@ from entrypoints.settings import Settings
 
 pytestmark = pytest.mark.usefixtures("restore_logging")
 
+PHRASE = "a long pass phrase"
 
-def _invoke(data_dir: Path, *args: str) -> Result:
+
+def _invoke(data_dir: Path, *args: str, input: str | None = None) -> Result:
     # An empty database URL means the embedded SQLite file in the data dir.
     # An empty broker URL means the embedded broker there too.
     env = {
@@ -31,7 +35,18 @@ def _invoke(data_dir: Path, *args: str) -> Result:
         "ADR_REGISTRY_DATABASE_URL": "",
         "ADR_REGISTRY_BROKER_URL": "",
     }
-    return CliRunner().invoke(cli.main, list(args), env=env)
+    return CliRunner().invoke(cli.main, list(args), env=env, input=input)
+
+
+async def _signed_in(settings: Settings, username: str, password: str) -> Actor | None:
+    container = build_container(settings)
+    try:
+        sign_in: SignInHandler = container.resolve(SignInHandler)
+        return await sign_in(SignIn(username, password))
+    except NotAuthenticated:
+        return None
+    finally:
+        await dispose(container)
 
 
 async def _actor_of(settings: Settings, token: str) -> Actor:
@@ -288,3 +303,62 @@ def test_import_ignores_a_readme_and_rewrites_a_taken_number_only_with_update(
     assert "README.md:1: warning [not-a-decision]" in refused.stderr
     assert updated.exit_code == 0, updated.output
     assert updated.stdout.strip().endswith("1 ignored, 1 updated")
+
+
+def test_users_create_with_password_prompts_twice_and_the_user_signs_in(tmp_path: Path) -> None:
+    _invoke(tmp_path, "migrate")
+    created = _invoke(
+        tmp_path, "users", "create", "ada", "--admin", "--password", input=f"{PHRASE}\n{PHRASE}\n"
+    )
+    assert created.exit_code == 0, created.output
+    assert PHRASE not in created.output  # typed without echo
+    assert "adr_" not in created.output  # no token printed
+    settings = Settings(data_dir=tmp_path)
+    assert asyncio.run(_signed_in(settings, "ada", PHRASE)) == Actor("ada", is_admin=True)
+
+
+def test_a_password_against_the_policy_is_refused_with_the_reason(tmp_path: Path) -> None:
+    _invoke(tmp_path, "migrate")
+    refused = _invoke(tmp_path, "users", "create", "ada", "--password", input="short\nshort\n")
+    assert refused.exit_code == 1
+    assert "password: is 5 characters; use at least 12" in refused.output
+    assert asyncio.run(_signed_in(Settings(data_dir=tmp_path), "ada", "short")) is None
+
+
+def test_users_set_password_replaces_the_old_one(tmp_path: Path) -> None:
+    _invoke(tmp_path, "migrate")
+    _invoke(tmp_path, "users", "create", "ada", "--password", input=f"{PHRASE}\n{PHRASE}\n")
+    new = "another long phrase"
+    changed = _invoke(tmp_path, "users", "set-password", "ada", input=f"{new}\n{new}\n")
+    assert changed.exit_code == 0, changed.output
+    settings = Settings(data_dir=tmp_path)
+    assert asyncio.run(_signed_in(settings, "ada", PHRASE)) is None
+    assert asyncio.run(_signed_in(settings, "ada", new)) == Actor("ada")
+    missing = _invoke(tmp_path, "users", "set-password", "bob", input=f"{new}\n{new}\n")
+    assert missing.exit_code == 1
+    assert "there is no user 'bob'" in missing.output
+
+
+def test_users_disable_stops_a_users_token_at_once_and_enable_restores_it(
+    tmp_path: Path,
+) -> None:
+    _invoke(tmp_path, "migrate")
+    token = _invoke(tmp_path, "users", "create", "ada").stdout.strip()
+
+    async def status_of_a_read() -> int:
+        app = create_app(Settings(data_dir=tmp_path))
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://t"
+            ) as client,
+        ):
+            reply = await client.get("/v1/logs", headers={"Authorization": f"Bearer {token}"})
+            return reply.status_code
+
+    assert asyncio.run(status_of_a_read()) == 200
+    disabled = _invoke(tmp_path, "users", "disable", "ada")
+    assert disabled.exit_code == 0, disabled.output
+    assert asyncio.run(status_of_a_read()) == 401
+    assert _invoke(tmp_path, "users", "enable", "ada").exit_code == 0
+    assert asyncio.run(status_of_a_read()) == 200

@@ -1,0 +1,91 @@
+"""Session tokens as JWTs (PyJWT): HS256 only, keys by `kid`, every claim required.
+
+One algorithm is pinned, so a token cannot choose how it is checked (`alg: none`, or an
+RS256 public key used as an HMAC secret). The first key signs; all of them verify, so a
+new key is rolled out in front of the old one, and the old one dropped once the tokens
+it signed have expired (after one lifetime).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+import jwt
+
+from application.authentication import SignedToken
+from application.errors import NotAuthenticated
+from application.ports import SessionTokens
+from application.views import IssuedSession
+
+ALGORITHM = "HS256"
+_REQUIRED = ["iss", "aud", "sub", "exp", "nbf", "iat", "jti"]
+_INVALID = (
+    "the bearer token is not valid: it was not issued by this registry, or was altered; "
+    "sign in again at POST /v1/auth/token"
+)
+
+
+class JwtSessionTokens(SessionTokens):
+    def __init__(
+        self,
+        keys: Mapping[str, bytes],
+        *,
+        issuer: str,
+        audience: str,
+        lifetime: timedelta,
+        leeway: timedelta = timedelta(seconds=5),
+    ) -> None:
+        if not keys:
+            raise ValueError("at least one signing key is needed")
+        self._keys = dict(keys)
+        self._signing_kid = next(iter(self._keys))
+        self._issuer = issuer
+        self._audience = audience
+        self._lifetime = lifetime
+        self._leeway = leeway
+
+    def issue(self, username: str, now: datetime) -> IssuedSession:
+        claims = {
+            "iss": self._issuer,
+            "aud": self._audience,
+            "sub": username,
+            "iat": now,
+            "nbf": now,
+            "exp": now + self._lifetime,
+            "jti": secrets.token_urlsafe(16),
+        }
+        token = jwt.encode(
+            claims,
+            self._keys[self._signing_kid],
+            algorithm=ALGORITHM,
+            headers={"kid": self._signing_kid},
+        )
+        return IssuedSession(access_token=token, expires_in=int(self._lifetime.total_seconds()))
+
+    def verified(self, token: str) -> SignedToken:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = self._keys.get(kid) if isinstance(kid, str) else None
+            if key is None:
+                raise NotAuthenticated(_INVALID)
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=self._audience,
+                issuer=self._issuer,
+                leeway=self._leeway,
+                options={"require": _REQUIRED},
+            )
+        except jwt.ExpiredSignatureError as error:
+            raise NotAuthenticated(
+                "the bearer token has expired: sign in again at POST /v1/auth/token"
+            ) from error
+        except jwt.PyJWTError as error:
+            raise NotAuthenticated(_INVALID) from error
+        subject = claims["sub"]
+        if not isinstance(subject, str):
+            raise NotAuthenticated(_INVALID)
+        return SignedToken(subject)
