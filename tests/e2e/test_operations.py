@@ -80,7 +80,7 @@ async def test_every_operation_documents_a_summary_its_errors_and_examples(
             # does everything about a log's webhooks, which only its admins see.
             admins_only = "/webhooks" in route.path
             anonymous = [{}] if method == "GET" and not admins_only else []
-            assert operation["security"] == [{"bearer": []}, *anonymous], route.path
+            assert operation["security"] == [{"bearer": []}, {"oauth2": []}, *anonymous], route.path
             assert {"401", "422"} <= set(operation["responses"]), route.path
         if route.body_field is not None:
             assert {"400", "413", "415"} <= set(operation["responses"]), route.path
