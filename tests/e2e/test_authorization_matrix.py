@@ -48,11 +48,20 @@ _PROBLEM_OF = {401: "not-authenticated", 403: "forbidden", 404: "not-found"}
 
 
 def routes_of(app: FastAPI) -> set[tuple[str, str]]:
-    """(method, path) of every route; HEAD is left out where it only comes with GET."""
+    """(method, path) of every API route; HEAD is left out where it only comes with GET.
+    The web view's pages answer HTML over the same handlers; their access rules (a 404
+    page for every private page) are tested in test_web_sessions and test_web_pages."""
     found: set[tuple[str, str]] = set()
     for route in app.routes:
+        if _is_web_page(route):
+            continue
         found |= _keys(route)
     return found
+
+
+def _is_web_page(route: BaseRoute) -> bool:
+    endpoint = getattr(route, "endpoint", None)
+    return getattr(endpoint, "__module__", "").startswith("entrypoints.web.")
 
 
 def _keys(route: BaseRoute) -> set[tuple[str, str]]:
