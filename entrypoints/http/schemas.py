@@ -540,6 +540,12 @@ class PasswordGrant(BaseModel):
     username: str = Field(max_length=200)
     password: str = Field(max_length=1024)
 
+    model_config = ConfigDict(
+        json_schema_extra=_examples(
+            {"grant_type": "password", "username": "alice", "password": "a long passphrase"}
+        )
+    )
+
 
 class SessionToken(BaseModel):
     access_token: str = Field(description="A JWT: send it as `Authorization: Bearer <token>`.")
