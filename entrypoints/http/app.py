@@ -30,6 +30,7 @@ from entrypoints.http.routes import (
 from entrypoints.metrics import http_metrics, watch_pool
 from entrypoints.settings import Settings
 from entrypoints.web import pages, signin
+from entrypoints.web.responses import not_found_page
 
 _DESCRIPTION = """\
 Architecture Decision Records in the MADR format: propose, decide, supersede and link
@@ -108,7 +109,7 @@ def create_app(
         telemetry=tracing.fastapi_telemetry(),
     )
     add_offline_docs(app)
-    install_problem_handlers(app)
+    install_problem_handlers(app, page_for_unknown_path=not_found_page)
     # Added last is outermost: the request id wraps everything, 413s included.
     app.add_middleware(
         BodySizeLimitMiddleware,
@@ -121,8 +122,7 @@ def create_app(
     # decisions first since reading one is the hot path.
     for module in (decisions, logs, madr, auth, tokens, operations, metrics, search, webhooks):
         app.router.routes.extend(module.router.routes)
-    # The web view after the API, and its 404 page for any other path last of all.
+    # The web view after the API.
     app.router.routes.extend(pages.router.routes)
     app.router.routes.extend(signin.router.routes)
-    app.router.routes.append(pages.not_found_route())
     return app

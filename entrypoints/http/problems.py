@@ -6,7 +6,7 @@ to do about it. The catalogue below is also what the OpenAPI document lists.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -157,11 +157,29 @@ def problem_response(
     )
 
 
-def install_problem_handlers(app: FastAPI) -> None:
+def install_problem_handlers(
+    app: FastAPI, *, page_for_unknown_path: Callable[[Request], Response] | None = None
+) -> None:
+    """Every error a problem; a browser's GET of a path no route knows, outside the API,
+    gets `page_for_unknown_path` instead (the web view's own 404 page)."""
     for error in _OF_ERROR:
         app.add_exception_handler(error, _application_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
+    if page_for_unknown_path is not None:
+        page = page_for_unknown_path
+
+        async def unknown_path(request: Request, error: Exception) -> Response:
+            path = request.url.path
+            browsable = (
+                "route" not in request.scope
+                and request.method in ("GET", "HEAD")
+                and not any(path == p or path.startswith(f"{p}/") for p in _API_PREFIXES)
+            )
+            return page(request) if browsable else await _http_error(request, error)
+
+        # A status handler comes before the class handler, for every 404 HTTPException.
+        app.add_exception_handler(404, unknown_path)
 
 
 def unexpected_error(method: str, path: str, error: Exception) -> Response:
@@ -235,6 +253,10 @@ async def _invalid_request(request: Request, error: Exception) -> Response:
         instance=request.url.path,
         errors=issues,
     )
+
+
+# Paths that belong to the API and its documentation: their 404s stay problems.
+_API_PREFIXES = ("/v1", "/docs-assets")
 
 
 async def _http_error(request: Request, error: Exception) -> Response:

@@ -13,8 +13,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
-from fastapi.routing import APIRoute
-from starlette.exceptions import HTTPException
 
 from application.commands import (
     GetCurrent,
@@ -242,14 +240,3 @@ async def search_results(request: Request, q: str = "") -> Response:
 @router.get("/static/{name}")
 async def static_asset(name: str) -> Response:
     return asset_response(name)
-
-
-def not_found_route() -> APIRoute:
-    """Last of all routes: any other path is the 404 page (the API's own stay problems)."""
-
-    async def anything_else(request: Request, path: str) -> Response:
-        if path.startswith("v1/") or path == "v1":
-            raise HTTPException(404)
-        return not_found_page(request)
-
-    return APIRoute("/{path:path}", anything_else, methods=["GET"], include_in_schema=False)

@@ -93,19 +93,25 @@ def test_every_invalid_value_is_described_by_its_variable_without_the_value(
         assert value not in described
 
 
-def test_serve_hands_uvicorn_the_trusted_proxies_and_the_drain_time(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    configs: list[Any] = []
+@pytest.fixture
+def configs(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """What `serve` hands uvicorn, with a server that returns at once instead of serving."""
+    handed: list[Any] = []
 
     class Server:
         def __init__(self, config: Any) -> None:
-            configs.append(config)
+            handed.append(config)
 
         def run(self) -> None:
             pass
 
     monkeypatch.setattr(cli.uvicorn, "Server", Server)
+    return handed
+
+
+def test_serve_hands_uvicorn_the_trusted_proxies_and_the_drain_time(
+    tmp_path: Path, configs: list[Any]
+) -> None:
     env = {
         "ADR_REGISTRY_DATA_DIR": str(tmp_path),
         "ADR_REGISTRY_DATABASE_URL": "",
@@ -131,11 +137,11 @@ def test_serve_without_migrating_gives_up_when_the_schema_never_comes(tmp_path: 
 
 
 def test_serve_without_migrating_starts_once_the_schema_is_there(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, configs: list[Any]
 ) -> None:
-    monkeypatch.setattr(cli.uvicorn, "run", lambda app, **options: None)
     env = {"ADR_REGISTRY_DATA_DIR": str(tmp_path), "ADR_REGISTRY_BROKER_URL": ""}
     assert CliRunner().invoke(cli.main, ["migrate"], env=env).exit_code == 0
     served = CliRunner().invoke(cli.main, ["serve", "--no-migrate"], env=env)
     assert served.exit_code == 0, served.output
     assert "First start" not in served.output  # the first admin is the job's to make
+    assert len(configs) == 1

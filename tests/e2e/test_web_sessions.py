@@ -157,7 +157,10 @@ async def test_sign_in_goes_back_only_to_this_site(
 async def test_the_api_ignores_the_web_session(
     browser: httpx.AsyncClient, client: httpx.AsyncClient, seeded: Seeded
 ) -> None:
-    """The cookie is for pages: the API still asks for a bearer token (no CSRF there)."""
+    """The cookie is for pages: to the API the caller is still anonymous (no CSRF there),
+    and an anonymous caller is told a private log does not exist."""
     await sign_in(browser, "mia", PASSWORD)
+    assert (await browser.get("/logs/vault")).status_code == 200
     reply = await browser.get("/v1/logs/vault")
-    assert reply.status_code == 401
+    assert reply.status_code == 404
+    assert reply.headers["content-type"] == "application/problem+json"
