@@ -193,7 +193,8 @@ class Settings(BaseSettings):
 
 
 def _refuse_embedded(settings: Settings) -> None:
-    """The embedded database and broker hold one machine's state: production shares it."""
+    """The embedded database and broker hold one machine's state, and a random JWT key
+    one process's: production shares them."""
     if not settings.database_url or settings.database_url.startswith("sqlite"):
         raise ValueError(
             "ADR_REGISTRY_DATABASE_URL must name a PostgreSQL database when "
@@ -204,6 +205,14 @@ def _refuse_embedded(settings: Settings) -> None:
         raise ValueError(
             "ADR_REGISTRY_BROKER_URL must name a RabbitMQ broker when ADR_REGISTRY_ENV="
             "production (amqp://user:password@host:5672/vhost), not the embedded broker"
+        )
+    if not settings.jwt_key_ring():
+        # A key of its own per process would reject, on every other replica, the tokens
+        # one replica signs.
+        raise ValueError(
+            "ADR_REGISTRY_JWT_KEYS must be set when ADR_REGISTRY_ENV=production, the same "
+            "for every API process ('kid:secret', e.g. '2026-12:' followed by "
+            "`openssl rand -base64 32`)"
         )
 
 

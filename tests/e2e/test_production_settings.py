@@ -59,15 +59,31 @@ def test_a_malformed_setting_stops_the_process_naming_it_and_the_expected_form(
     assert "valid integer" in line
 
 
-def test_production_with_its_servers_logs_json() -> None:
-    settings = Settings(env="production", database_url=POSTGRES, broker_url="amqp://mq//")
-    assert settings.log_format == "json"
-    assert (
-        Settings(
-            env="production", database_url=POSTGRES, broker_url="amqp://mq//", log_format="console"
-        ).log_format
-        == "console"
+def test_production_refuses_a_random_jwt_key_per_process(tmp_path: Path) -> None:
+    done = run(
+        tmp_path,
+        "serve",
+        ADR_REGISTRY_ENV="production",
+        ADR_REGISTRY_DATABASE_URL=POSTGRES,
+        ADR_REGISTRY_BROKER_URL="amqp://mq//",
     )
+    assert done.returncode == 1
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("Error: ADR_REGISTRY_JWT_KEYS must be set")
+
+
+PRODUCTION = {
+    "env": "production",
+    "database_url": POSTGRES,
+    "broker_url": "amqp://mq//",
+    "jwt_keys": "k1:" + "s" * 32,
+}
+
+
+def test_production_with_its_servers_logs_json() -> None:
+    assert Settings.model_validate(PRODUCTION).log_format == "json"
+    console = Settings.model_validate({**PRODUCTION, "log_format": "console"})
+    assert console.log_format == "console"
 
 
 @given(
