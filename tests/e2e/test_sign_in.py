@@ -120,7 +120,11 @@ def _claims_as_numbers(**changes: Any) -> dict[str, Any]:
     }
 
 
-_NOW = datetime.now(UTC)
+def _now() -> datetime:
+    """Read when the token is made: collection can take minutes on a loaded machine."""
+    return datetime.now(UTC)
+
+
 FORGED: dict[str, Callable[[], str]] = {
     "alg none": _alg_none,
     "RS256 instead of the pinned HS256": _rs256,
@@ -134,8 +138,8 @@ FORGED: dict[str, Callable[[], str]] = {
     "kid not a string": lambda: _hand_signed({"alg": "HS256", "kid": ["new"]}, KEY),
     "wrong audience": lambda: _signed(_claims(aud="another-service")),
     "wrong issuer": lambda: _signed(_claims(iss="https://evil.example")),
-    "expired": lambda: _signed(_claims(exp=_NOW - timedelta(minutes=1))),
-    "not yet valid": lambda: _signed(_claims(nbf=_NOW + timedelta(minutes=5))),
+    "expired": lambda: _signed(_claims(exp=_now() - timedelta(minutes=1))),
+    "not yet valid": lambda: _signed(_claims(nbf=_now() + timedelta(minutes=5))),
     "subject not a string": lambda: _signed(_claims(sub=42)),
     "tampered payload": lambda: (
         _signed().rsplit(".", 2)[0]
