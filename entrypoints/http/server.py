@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
+from typing import Any
 
 import h11
 import orjson
@@ -17,6 +19,9 @@ from entrypoints.http.problems import BAD_REQUEST, HEAD_TOO_LARGE
 MAX_HEAD_BYTES = 16 * 1024
 # An idle keep-alive connection is closed after this many seconds.
 KEEP_ALIVE_SECONDS = 5
+# A request's head must have arrived whole this many seconds after the connection opened
+# or the last reply went out; else the connection is closed (idle, or a slow trickle).
+HEAD_SECONDS = 10
 
 
 def server_config(
@@ -51,14 +56,46 @@ def server_config(
 
 
 class ProblemH11Protocol(H11Protocol):
-    """Uvicorn's h11 protocol, refusing what h11 cannot parse with a problem+json
-    instead of a plain-text line, like every other refusal of the API.
+    """Uvicorn's h11 protocol, with a deadline for each request's head, and refusing
+    what h11 cannot parse with a problem+json instead of a plain-text line, like every
+    other refusal of the API.
+
+    Uvicorn's keep-alive timer starts only after a first reply, and any byte received
+    stops it: a connection that never sends a whole head (opened and left idle, or fed
+    a byte at a time) would be held for ever. The head deadline is not reset by data.
 
     Uvicorn calls `send_400_response` from inside its `except h11.RemoteProtocolError`,
     so the error is the one being handled: its hint tells a head over MAX_HEAD_BYTES
     (431) from a malformed request (400). The app never saw the request, so the problem
     has no path to name as its instance.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._head_deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._await_head()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._await_head()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
+        super().connection_lost(exc)
+
+    def _await_head(self) -> None:
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
+        self._head_deadline = self.loop.call_later(HEAD_SECONDS, self._head_overdue)
+
+    def _head_overdue(self) -> None:
+        # h11 leaves IDLE once a whole request head has been read.
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self.transport.close()
 
     def send_400_response(self, msg: str) -> None:
         error = sys.exc_info()[1]

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from entrypoints.http.server import MAX_HEAD_BYTES
+from entrypoints.http.server import HEAD_SECONDS, MAX_HEAD_BYTES
 from tests.e2e.test_metrics_processes import COMMAND, free_port, wait_until_ready
 
 
@@ -95,3 +95,23 @@ def test_a_websocket_upgrade_is_served_as_plain_http(server: int) -> None:
     assert status == 200
     assert "server" not in headers
     assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_head_that_never_completes_loses_its_connection(server: int) -> None:
+    """Opened and fed a byte now and then, a connection is still closed once the head
+    is HEAD_SECONDS late: bytes received do not reset the deadline."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", server), timeout=HEAD_SECONDS + 10) as connection:
+        connection.sendall(b"GET /healthz HTTP/1.1\r\n")
+        closed = False
+        while not closed and time.monotonic() - started < HEAD_SECONDS + 10:
+            try:
+                connection.sendall(b"X")
+                connection.settimeout(1)
+                closed = connection.recv(1024) == b""
+            except TimeoutError:
+                continue
+            except OSError:
+                closed = True
+    assert closed
+    assert HEAD_SECONDS - 1 < time.monotonic() - started < HEAD_SECONDS + 10
