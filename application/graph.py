@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from application.visible_links import hidden_note
 from domain.decision import Decision
 from domain.errors import InvalidValue
 from domain.links import LinkKind
@@ -33,9 +34,11 @@ class LinkGraph:
     nodes: tuple[GraphNode, ...]
     external: tuple[DecisionRef, ...]
     edges: tuple[Edge, ...]
+    # Links not drawn: they name logs the reader may not read.
+    hidden_links: int = 0
 
 
-def link_graph(decisions: Sequence[Decision]) -> LinkGraph:
+def link_graph(decisions: Sequence[Decision], hidden_links: int = 0) -> LinkGraph:
     inside = {d.ref: d for d in decisions}
     edges: set[tuple[DecisionRef, str, DecisionRef]] = set()
     for decision in decisions:
@@ -57,16 +60,22 @@ def link_graph(decisions: Sequence[Decision]) -> LinkGraph:
         ),
         external=tuple(sorted({t for _, _, t in edges if t not in inside})),
         edges=tuple(sorted(edges)),
+        hidden_links=hidden_links,
     )
 
 
-def draw(decisions: Sequence[Decision], fmt: str) -> str:
+def draw(decisions: Sequence[Decision], fmt: str, hidden_links: int = 0) -> str:
     if fmt not in FORMATS:
         raise InvalidValue("format", f"{fmt!r} is not a graph format: use 'mermaid' or 'dot'")
     graph = link_graph(decisions)
-    return (_mermaid if fmt == "mermaid" else _dot)(
+    text = (_mermaid if fmt == "mermaid" else _dot)(
         list(graph.nodes), list(graph.external), list(graph.edges)
     )
+    if not hidden_links:
+        return text
+    # A comment in each language's own syntax: the drawing stays valid.
+    comment = "%%" if fmt == "mermaid" else "//"
+    return f"{text}{comment} {hidden_note(hidden_links)}\n"
 
 
 def _node_id(ref: DecisionRef) -> str:

@@ -51,6 +51,8 @@ class LogDecisions:
     access: LogAccess
     title: str
     decisions: tuple[Decision, ...]
+    # Links left out of `decisions`: they name logs the caller may not read.
+    hidden_links: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,8 @@ class DecisionView:
     links: tuple[LinkView, ...]  # sorted by kind, then target
     review_by: dt.date | None
     version: int
+    # Links left out of `links`: they name logs the caller may not read.
+    hidden_links: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +140,8 @@ class IssuedSession:
 class MarkdownFile:
     name: str
     text: str
+    # Links left out of the file: they name logs the caller may not read.
+    hidden_links: int = 0
 
 
 @dataclass(frozen=True, slots=True)

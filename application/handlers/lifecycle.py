@@ -9,7 +9,8 @@ from typing import assert_never
 from application.access import load_decision
 from application.commands import ChangeStatus, LifecycleStep, SupersedeDecision
 from application.ports import Clock, UnitOfWork
-from application.views import DecisionView, actor_name, decision_view
+from application.views import DecisionView, actor_name
+from application.visible_links import view_in_transaction
 from domain.decision import Decision
 from domain.supersession import accept_proposal, supersede
 from domain.values import Role
@@ -36,8 +37,9 @@ class ChangeStatusHandler:
                     for ref in sorted(decision.supersedes)
                 ]
             _take(cmd.step, decision, superseded, by=actor_name(cmd.actor), at=self.clock.now())
+            view = await view_in_transaction(self.uow, cmd.actor, decision)
             await self.uow.commit()
-        return decision_view(decision)
+        return view
 
 
 def _take(
@@ -79,5 +81,6 @@ class SupersedeDecisionHandler:
                 for ref in sorted(set(cmd.by))
             ]
             supersede(old, successors, by=actor_name(cmd.actor), at=self.clock.now())
+            view = await view_in_transaction(self.uow, cmd.actor, old)
             await self.uow.commit()
-        return decision_view(old)
+        return view

@@ -6,7 +6,8 @@ from __future__ import annotations
 from application.access import load_decision
 from application.commands import LinkDecisions, UnlinkDecisions
 from application.ports import Clock, UnitOfWork
-from application.views import DecisionView, actor_name, decision_view
+from application.views import DecisionView, actor_name
+from application.visible_links import view_in_transaction
 from domain.links import Link, LinkKind
 from domain.values import Role
 
@@ -29,8 +30,9 @@ class LinkDecisionsHandler:
                 target.ensure_supersedable()
             if source.link(link, by=by, at=at) and cmd.kind is not LinkKind.SUPERSEDES:
                 target.receive_inverse(Link(cmd.kind.inverse, source.ref), by=by, at=at)
+            view = await view_in_transaction(self.uow, cmd.actor, source)
             await self.uow.commit()
-        return decision_view(source)
+        return view
 
 
 class UnlinkDecisionsHandler:
@@ -47,5 +49,6 @@ class UnlinkDecisionsHandler:
             ):
                 target = await load_decision(self.uow, cmd.actor, cmd.target, Role.AUTHOR)
                 target.drop_inverse(Link(cmd.kind.inverse, source.ref), by=by, at=at)
+            view = await view_in_transaction(self.uow, cmd.actor, source)
             await self.uow.commit()
-        return decision_view(source)
+        return view

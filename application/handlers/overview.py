@@ -40,9 +40,10 @@ class GetLogOverviewHandler:
 
 
 class GetLinkGraphHandler:
-    def __init__(self, reader: DecisionReader) -> None:
+    def __init__(self, reader: DecisionReader, read_model: ReadModel) -> None:
         self.reader = reader
+        self.read_model = read_model
 
     async def __call__(self, query: GetLinkGraph) -> LinkGraph:
-        log = await readable_log(self.reader, query.actor, query.log)
-        return link_graph(log.decisions)
+        log = await readable_log(self.reader, self.read_model, query.actor, query.log)
+        return link_graph(log.decisions, log.hidden_links)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from application.access import load_decision, load_log
 from application.commands import EditDecision, ProposeDecision, WithdrawDecision
 from application.ports import Clock, UnitOfWork
-from application.views import DecisionView, actor_name, decision_view
+from application.views import DecisionView, actor_name
+from application.visible_links import view_in_transaction
 from domain.decision import Decision
 from domain.links import Link, LinkKind
 from domain.values import DecisionRef, Role
@@ -37,8 +38,9 @@ class ProposeDecisionHandler:
                 supersedes=cmd.supersedes,
             )
             await self.uow.decisions.add(decision)
+            view = await view_in_transaction(self.uow, cmd.actor, decision)
             await self.uow.commit()
-        return decision_view(decision)
+        return view
 
 
 class EditDecisionHandler:
@@ -52,8 +54,9 @@ class EditDecisionHandler:
                 self.uow, cmd.actor, cmd.ref, Role.AUTHOR, cmd.expected_version
             )
             decision.edit(cmd.changes, by=actor_name(cmd.actor), at=self.clock.now())
+            view = await view_in_transaction(self.uow, cmd.actor, decision)
             await self.uow.commit()
-        return decision_view(decision)
+        return view
 
 
 class WithdrawDecisionHandler:

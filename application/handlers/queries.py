@@ -35,6 +35,12 @@ from application.views import (
     SearchFilters,
     SearchPage,
 )
+from application.visible_links import (
+    history_targets,
+    readable_through_reads,
+    view_for_reader,
+    visible_history,
+)
 from domain.errors import InvalidValue
 from domain.values import DecisionNumber, LogSlug, Role, tag_of
 
@@ -133,12 +139,13 @@ class GetDecisionHandler:
 
     async def __call__(self, query: GetDecision) -> DecisionView:
         found, access, view = await self.read_model.decision(query.ref, query.caller)
-        authorize(verified(query.caller, found), access, Role.VIEWER, query.ref.log)
+        actor = verified(query.caller, found)
+        authorize(actor, access, Role.VIEWER, query.ref.log)
         if view is None:
             raise NotFound(
                 f"there is no decision {query.ref.number.value} in log '{query.ref.log}'"
             )
-        return view
+        return await view_for_reader(self.read_model, actor, view)
 
 
 class ListDecisionsHandler:
@@ -187,7 +194,7 @@ class GetHistoryHandler:
 
     async def __call__(self, query: GetHistory) -> Page[HistoryEntry]:
         limit = _check_limit(query.limit)
-        await authorize_read(self.read_model, query.caller, query.ref.log)
+        actor = await authorize_read(self.read_model, query.caller, query.ref.log)
         scope: Scope = ("history", query.ref.log.value, query.ref.number.value)
         after = None
         if query.cursor is not None:
@@ -197,7 +204,12 @@ class GetHistoryHandler:
             raise NotFound(
                 f"there is no decision {query.ref.number.value} in log '{query.ref.log}'"
             )
-        return await self._whole_versions(query, rows, limit, scope)
+        page = await self._whole_versions(query, rows, limit, scope)
+        own = query.ref.log
+        readable = await readable_through_reads(
+            self.read_model, actor, own, history_targets(page.items, own)
+        )
+        return Page(visible_history(page.items, own, readable), page.next_cursor)
 
     async def _whole_versions(
         self, query: GetHistory, rows: list[HistoryEntry], limit: int, scope: Scope

@@ -15,6 +15,7 @@ from entrypoints.garbage_collection import freeze_after_start
 from entrypoints.http.dependencies import Services, document_anonymous_reads, document_sign_in
 from entrypoints.http.docs import add_offline_docs
 from entrypoints.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from entrypoints.http.openapi_links import add_links
 from entrypoints.http.problems import add_problem_schema, install_problem_handlers
 from entrypoints.http.routes import (
     auth,
@@ -64,6 +65,7 @@ class RegistryApp(FastAPI):
         add_problem_schema(schema)
         document_anonymous_reads(schema, self.routes)
         document_sign_in(schema)
+        add_links(schema)
         return schema
 
 

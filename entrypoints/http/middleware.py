@@ -6,7 +6,7 @@ import itertools
 import re
 import secrets
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 import structlog
 from starlette.responses import Response
@@ -15,10 +15,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from entrypoints.http.problems import (
     BAD_REQUEST,
     CONTENT_TOO_LARGE,
+    HEAD_TOO_LARGE,
     ProblemError,
     problem_response,
     unexpected_error,
 )
+from entrypoints.http.server import MAX_HEAD_BYTES
 from entrypoints.metrics import UNMATCHED, HttpMetrics
 
 _METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
@@ -34,7 +36,8 @@ class RequestContextMiddleware:
     request. It runs outermost, so a failure anywhere still gets a problem and the id.
 
     Every reply says `X-Content-Type-Options: nosniff`; a reply to a request that
-    carries credentials may hold private data or a secret, so it also says
+    carries credentials (an Authorization header, or cookies: the web session) may hold
+    private data or a secret, and so does a reply that sets a cookie, so these also say
     `Cache-Control: no-store` (unless the route chose its own). A request with two
     Authorization headers is refused with 400: which one counts would be a guess.
 
@@ -63,20 +66,21 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        client_id, authorizations = _scan_headers(scope)
-        request_id = client_id or f"{self._id_prefix}{next(self._count):016x}".encode()
+        head = _scan_headers(scope)
+        request_id = head.request_id or f"{self._id_prefix}{next(self._count):016x}".encode()
         status = 0
-        extra = _PRIVATE_HEADERS if authorizations else _PUBLIC_HEADERS
+        credentials = head.authorizations > 0 or head.cookies
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = [*message.get("headers", ()), (b"x-request-id", request_id)]
-                if extra is _PUBLIC_HEADERS or any(n == b"cache-control" for n, _ in headers):
-                    headers.append(_NOSNIFF)
+                private = credentials or any(n == b"set-cookie" for n, _ in headers)
+                if private and not any(n == b"cache-control" for n, _ in headers):
+                    headers.extend(_PRIVATE_HEADERS)
                 else:
-                    headers.extend(extra)
+                    headers.append(_NOSNIFF)
                 message["headers"] = headers
             await send(message)
 
@@ -86,7 +90,9 @@ class RequestContextMiddleware:
             metrics.in_flight.inc()
         try:
             try:
-                if authorizations > 1:
+                if head.size > MAX_HEAD_BYTES:
+                    await _head_too_large(scope)(scope, receive, send_with_id)
+                elif head.authorizations > 1:
                     await _two_authorizations(scope)(scope, receive, send_with_id)
                 else:
                     await self.app(scope, receive, send_with_id)
@@ -179,20 +185,40 @@ def _detail(limit: int) -> str:
 
 
 _NOSNIFF = (b"x-content-type-options", b"nosniff")
-_PUBLIC_HEADERS = (_NOSNIFF,)
 _PRIVATE_HEADERS = (_NOSNIFF, (b"cache-control", b"no-store"))
 
 
-def _scan_headers(scope: Scope) -> tuple[bytes | None, int]:
-    """The client's X-Request-ID when it is sane, and how many Authorization headers
-    the request carries."""
-    request_id, authorizations = None, 0
+class _Head(NamedTuple):
+    # The client's X-Request-ID, when it is sane.
+    request_id: bytes | None
+    authorizations: int
+    cookies: bool
+    # About as many bytes as the request line and headers took on the wire.
+    size: int
+
+
+def _scan_headers(scope: Scope) -> _Head:
+    request_id, authorizations, cookies = None, 0, False
+    size = len(scope.get("raw_path") or b"") + len(scope["query_string"])
     for name, value in scope["headers"]:
+        size += len(name) + len(value) + 4
         if name == b"authorization":
             authorizations += 1
+        elif name == b"cookie":
+            cookies = True
         elif name == b"x-request-id" and _REQUEST_ID.fullmatch(value):
             request_id = bytes(value)
-    return request_id, authorizations
+    return _Head(request_id, authorizations, cookies, size)
+
+
+def _head_too_large(scope: Scope) -> Response:
+    """h11 refuses a head past the bound only while it is incomplete; one that arrived
+    whole in a single read (up to the event loop's read size) is refused here."""
+    return problem_response(
+        HEAD_TOO_LARGE,
+        f"the request line and headers take more than {MAX_HEAD_BYTES} bytes",
+        instance=scope["path"],
+    )
 
 
 def _two_authorizations(scope: Scope) -> Response:

@@ -75,6 +75,7 @@ CONTENT_TOO_LARGE = ProblemType("content-too-large", 413, "The body is too large
 UNSUPPORTED_MEDIA_TYPE = ProblemType("unsupported-media-type", 415, "Send JSON")
 VALIDATION_ERROR = ProblemType("validation-error", 422, "The request has invalid fields")
 IF_MATCH_REQUIRED = ProblemType("if-match-required", 428, "If-Match is required")
+HEAD_TOO_LARGE = ProblemType("head-too-large", 431, "The request line and headers are too large")
 INTERNAL_ERROR = ProblemType("internal-error", 500, "Internal error")
 NOT_READY = ProblemType("not-ready", 503, "Not ready")
 
@@ -98,6 +99,7 @@ CATALOGUE: tuple[ProblemType, ...] = (
     UNSUPPORTED_MEDIA_TYPE,
     VALIDATION_ERROR,
     IF_MATCH_REQUIRED,
+    HEAD_TOO_LARGE,
     INTERNAL_ERROR,
     NOT_READY,
 )

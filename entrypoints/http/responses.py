@@ -27,6 +27,15 @@ def list_response(items: Sequence[object]) -> Response:
     return json_response({"items": items, "next_cursor": None})
 
 
+# How many links a Markdown, zip or graph reply left out: they name logs the caller may
+# not read (application.visible_links). JSON replies say it in `hidden_links`.
+HIDDEN_LINKS_HEADER = "Hidden-Links"
+
+
+def hidden_links_header(hidden_links: int) -> dict[str, str]:
+    return {HIDDEN_LINKS_HEADER: str(hidden_links)} if hidden_links else {}
+
+
 def etag(version: int) -> str:
     return f'"{version}"'
 

@@ -114,6 +114,7 @@ _DECISION_EXAMPLE: dict[str, Any] = {
     "links": [{"kind": "supersedes", "target": "platform/3"}],
     "review_by": "2027-01-05",
     "version": 1,
+    "hidden_links": 0,
 }
 _SUMMARY_EXAMPLE = {
     key: _DECISION_EXAMPLE[key]
@@ -399,6 +400,9 @@ class Decision(BaseModel):
     links: list[Link] = Field(description="Targets are written 'log/number'.")
     review_by: dt.date | None
     version: int = Field(description="Also the ETag; send it as If-Match to change it.")
+    hidden_links: int = Field(
+        ge=0, description="Links left out of `links`: they name logs the caller may not read."
+    )
 
     model_config = ConfigDict(json_schema_extra=_examples(_DECISION_EXAMPLE))
 
@@ -450,6 +454,26 @@ class Page(BaseModel, Generic[T]):
     )
 
     model_config = ConfigDict(json_schema_extra=_page_examples)
+
+
+class LinkPage(BaseModel):
+    """A decision's links, whole, in the shape of a page."""
+
+    items: list[Link]
+    next_cursor: None = Field(description="Always null: the links come on one page.")
+    hidden_links: int = Field(
+        ge=0, description="Links left out of `items`: they name logs the caller may not read."
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra=_examples(
+            {
+                "items": [{"kind": "supersedes", "target": "platform/3"}],
+                "next_cursor": None,
+                "hidden_links": 1,
+            }
+        )
+    )
 
 
 # -- search -------------------------------------------------------------------

@@ -44,6 +44,7 @@ from domain.errors import InvalidValue
 from domain.lifecycle import Status
 from domain.values import DecisionNumber, DecisionRef, LogSlug
 from entrypoints.http.dependencies import services_of
+from entrypoints.http.responses import hidden_links_header
 from entrypoints.web.assets import asset_response
 from entrypoints.web.graph_svg import graph_svg
 from entrypoints.web.headers import SECURITY_HEADERS
@@ -177,7 +178,11 @@ async def decision_markdown(request: Request, log: str, number: str) -> Response
     return Response(
         file.text,
         media_type="text/markdown; charset=utf-8",
-        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{file.name}"'},
+        headers={
+            **SECURITY_HEADERS,
+            "Content-Disposition": f'attachment; filename="{file.name}"',
+            **hidden_links_header(file.hidden_links),
+        },
     )
 
 

@@ -160,6 +160,7 @@ async def test_links_are_added_listed_and_removed_on_both_sides(
     assert other == {
         "items": [{"kind": "relates-to", "target": "platform/1"}],
         "next_cursor": None,
+        "hidden_links": 0,
     }
 
     removed = await client.delete(

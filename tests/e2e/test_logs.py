@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import httpx
+from fastapi import FastAPI
 
+from application.commands import SetUserDisabled
+from application.handlers.users import SetUserDisabledHandler
+from application.views import OPERATOR
 from tests.e2e.conftest import ON_SQLITE, MakeUser, Team, assert_problem, propose
 
 pytestmark = ON_SQLITE
@@ -230,3 +234,29 @@ async def test_a_log_admin_sets_how_long_a_proposal_may_rest_before_it_is_stale(
     author = {**team.author, "If-Match": reply.headers["etag"]}
     forbidden = await client.patch(url, json={"stale_after_days": 7}, headers=author)
     assert forbidden.status_code == 403
+
+
+async def test_a_member_invitation_reveals_only_whether_the_user_exists(
+    app: FastAPI, client: httpx.AsyncClient, team: Team, make_user: MakeUser
+) -> None:
+    """Issue 8, finding 9 (ADR-0010): a log's admin learns whether a name is a user, and
+    nothing else (a disabled user is invited like any other); nobody else learns even
+    that, whether or not the name exists."""
+    await make_user("dora")
+    disable = app.state.services.get(SetUserDisabledHandler)
+    await disable(SetUserDisabled(OPERATOR, "dora"))
+    members = f"/v1/logs/{team.slug}/members"
+    invited = await client.put(f"{members}/dora", json={"role": "viewer"}, headers=team.owner)
+    assert invited.status_code == 200, invited.text
+    assert invited.json() == {"username": "dora", "role": "viewer"}
+    missing = await client.put(f"{members}/nobody", json={"role": "viewer"}, headers=team.owner)
+    assert "there is no user 'nobody'" in assert_problem(missing, 404, "not-found")["detail"]
+    for name in ("olga", "nobody"):
+        as_author = await client.put(
+            f"{members}/{name}", json={"role": "viewer"}, headers=team.author
+        )
+        assert_problem(as_author, 403, "forbidden")
+        as_stranger = await client.put(
+            f"{members}/{name}", json={"role": "viewer"}, headers=team.stranger
+        )
+        assert "there is no log" in assert_problem(as_stranger, 404, "not-found")["detail"]

@@ -4,18 +4,25 @@ generated requests, in process, and checks each reply.
 Checks, on every reply: no 5xx; the status is one the operation documents; the content
 type is one documented for that status; the body matches the documented schema.
 
-Runs: as a site admin (who may do everything, so replies get past authorization) with
-valid requests and with invalid ones (which include leaving the token out); and without a
-token, with valid requests. Many cases name the seeded log 'demo', its decisions and its
-users, so that paths reach real records; the rest are wholly generated. Generation is
-derandomized and the operations run in a fixed order, so a run is repeatable.
+Runs, on SQLite and on PostgreSQL: as a site admin (who may do everything, so replies
+get past authorization) with valid requests and with invalid ones (which include leaving
+the token out); and without a token, with valid requests. Many cases name the seeded log
+'demo', its decisions and its users, so that paths reach real records; the rest are wholly
+generated. Then the stateful phase, with and without a token: sequences of calls that
+follow the document's links (a created log's slug into the operations on it, a created
+decision's number into the operations on it), with the same checks on every reply.
+Generation is derandomized and the operations run in a fixed order, so a run is
+repeatable. The numbers of examples keep the whole file within about three minutes on a
+loaded two-core machine.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +31,7 @@ import httpx
 import pytest
 import schemathesis
 from fastapi.routing import APIRoute
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -42,6 +49,7 @@ from application.views import OPERATOR
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from tests.e2e.conftest import bearer
+from tests.integration import conftest as integration
 from tests.services import run_in_new_loop
 from tests.webhook_fakes import no_webhook_traffic
 
@@ -51,7 +59,10 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-EXAMPLES_PER_OPERATION = 25
+EXAMPLES_PER_OPERATION = 10
+# The stateful phase: scenarios, and calls in each.
+SCENARIOS = 15
+STEPS_PER_SCENARIO = 8
 
 # The document, without a database: collection needs only its operations.
 OPENAPI: dict[str, Any] = create_app(Settings(database_url="sqlite+aiosqlite://")).openapi()
@@ -133,19 +144,37 @@ async def _seed(settings: Settings) -> str:
     return issued.token
 
 
-@pytest.fixture(scope="module")
-def api(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     directory = tmp_path_factory.mktemp("openapi-contract")
-    database = directory / "registry.db"
-    shutil.copyfile(sqlite_template, database)
-    settings = Settings(data_dir=directory, database_url=f"sqlite+aiosqlite:///{database}")
-    token = run_in_new_loop(lambda: _seed(settings))
-    # Schemathesis runs the app, lifespan included, on an event loop of its own.
-    # Webhooks reach nothing: generated URLs must never be sent to.
-    app = create_app(settings, overrides=no_webhook_traffic())
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-    yield Api(schema=schema, token=token)
-    shutdown_lifespans()
+    with _database(request, directory) as database_url:
+        settings = Settings(data_dir=directory, database_url=database_url)
+        token = run_in_new_loop(lambda: _seed(settings))
+        # Schemathesis runs the app, lifespan included, on an event loop of its own.
+        # Webhooks reach nothing: generated URLs must never be sent to.
+        app = create_app(settings, overrides=no_webhook_traffic())
+        schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+        yield Api(schema=schema, token=token)
+        shutdown_lifespans()
+
+
+@contextmanager
+def _database(request: pytest.FixtureRequest, directory: Path) -> Iterator[str]:
+    """A fresh, migrated database of the backend the fixture is run for."""
+    if request.param == "sqlite":
+        database = directory / "registry.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), database)
+        yield f"sqlite+aiosqlite:///{database}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = f"adr_contract_{uuid.uuid4().hex[:12]}"
+    run_in_new_loop(lambda: integration.create_from_template(template, name))
+    try:
+        yield template.url_of(name)
+    finally:
+        integration.drop(template.admin, name)
 
 
 def _cases(operation: Any, mode: GenerationMode) -> st.SearchStrategy[Any]:
@@ -186,6 +215,47 @@ def test_every_reply_keeps_the_documented_contract(
         case.call_and_validate(checks=CHECKS, headers=headers)
 
     check()
+
+
+@pytest.mark.parametrize("caller", ["site admin", "anonymous"])
+def test_sequences_along_the_links_keep_the_documented_contract(api: Api, caller: str) -> None:
+    """Schemathesis' stateful phase: each scenario chains calls along the document's
+    links, so a created record is read, changed and deleted by the calls that follow."""
+    headers = bearer(api.token) if caller == "site admin" else {}
+
+    class Workflow(api.schema.as_state_machine()):  # type: ignore[misc]
+        def before_call(self, case: Any) -> None:
+            # As above: the generated bearer tokens are replaced, or dropped.
+            case.headers = {
+                k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"
+            }
+
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": headers}
+
+        def validate_response(self, response: Any, case: Any, *_: Any, **__: Any) -> None:
+            case.validate_response(response, checks=CHECKS)
+
+    Workflow.run(
+        settings=settings(
+            max_examples=SCENARIOS,
+            stateful_step_count=STEPS_PER_SCENARIO,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+
+
+def test_a_created_record_links_to_the_operations_on_it() -> None:
+    decisions = OPENAPI["paths"]["/v1/logs/{log}/decisions"]["post"]["responses"]["201"]
+    get = decisions["links"]["get_decision_v1_logs__log__decisions__n__get"]
+    assert get["parameters"] == {"log": "$request.path.log", "n": "$response.body#/number"}
+    logs = OPENAPI["paths"]["/v1/logs"]["post"]["responses"]["201"]["links"]
+    assert logs["get_log_v1_logs__log__get"]["parameters"] == {"log": "$response.body#/slug"}
+    # An operation that needs a parameter the reply does not give gets no link.
+    assert "set_member_v1_logs__log__members__username__put" not in logs
 
 
 # -- what the document says, against what the app enforces --------------------

@@ -164,3 +164,18 @@ async def test_the_api_ignores_the_web_session(
     reply = await browser.get("/v1/logs/vault")
     assert reply.status_code == 404
     assert reply.headers["content-type"] == "application/problem+json"
+
+
+async def test_what_a_session_sets_or_reads_is_not_stored(
+    browser: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    """Issue 8, finding 9: the sign-in's reply carries the session token, and a private
+    decision downloaded in a session is private data: neither may be cached."""
+    reply = await sign_in(browser, "mia", PASSWORD)
+    assert reply.headers["set-cookie"].startswith("adr_session=")
+    assert reply.headers["cache-control"] == "no-store"
+    download = await browser.get("/logs/vault/decisions/1/markdown")
+    assert download.status_code == 200
+    assert "Hide the vault key" in download.text
+    assert download.headers["cache-control"] == "no-store"
+    assert download.headers["x-content-type-options"] == "nosniff"

@@ -75,7 +75,7 @@ async def _admin_execute(admin: URL, *statements: str) -> None:
         await engine.dispose()
 
 
-async def _create_from_template(template: _PostgresTemplate, name: str) -> None:
+async def create_from_template(template: _PostgresTemplate, name: str) -> None:
     # The template's last session may take a moment to end after its engine is disposed,
     # and PostgreSQL refuses to copy a database that someone is connected to.
     for attempt in range(50):
@@ -90,7 +90,7 @@ async def _create_from_template(template: _PostgresTemplate, name: str) -> None:
             await asyncio.sleep(0.1)
 
 
-def _drop(admin: URL, name: str) -> None:
+def drop(admin: URL, name: str) -> None:
     run_in_new_loop(lambda: _admin_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
@@ -106,7 +106,7 @@ def postgres_template() -> Iterator[_PostgresTemplate]:
 
     run_in_new_loop(build)
     yield template
-    _drop(template.admin, template.name)
+    drop(template.admin, template.name)
 
 
 @pytest.fixture(scope="session")
@@ -126,9 +126,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     template: _PostgresTemplate = request.getfixturevalue("postgres_template")
     name = f"adr_test_{uuid.uuid4().hex[:12]}"
-    run_in_new_loop(lambda: _create_from_template(template, name))
+    run_in_new_loop(lambda: create_from_template(template, name))
     yield template.url_of(name)
-    _drop(template.admin, name)
+    drop(template.admin, name)
 
 
 @pytest.fixture

@@ -64,7 +64,12 @@ from entrypoints.http.params import (
     parse_ref,
 )
 from entrypoints.http.problems import problem_responses
-from entrypoints.http.responses import json_response, list_response, versioned_response
+from entrypoints.http.responses import (
+    hidden_links_header,
+    json_response,
+    list_response,
+    versioned_response,
+)
 
 router = APIRouter(
     prefix="/v1/logs/{log}/decisions",
@@ -83,7 +88,9 @@ def _refs(texts: list[str], log: str, field: str) -> tuple[DecisionRef, ...]:
 @router.get(
     "/{n}",
     summary="Get a decision",
-    description="Its ETag is its version. With `Accept: text/markdown`, its MADR 4 file.",
+    description="Its ETag is its version. With `Accept: text/markdown`, its MADR 4 file. "
+    "Links into logs the caller may not read are left out: `hidden_links` (for Markdown, a "
+    "`Hidden-Links` header) says how many.",
     response_model=schemas.Decision,
     responses={200: {"content": {"text/markdown": {"schema": {"type": "string"}}}}},
     openapi_extra=ANONYMOUS_READ,
@@ -100,7 +107,10 @@ async def get_decision(log: LogPath, n: NumberPath, request: Request) -> Respons
         return Response(
             file.text,
             media_type="text/markdown; charset=utf-8",
-            headers={"Content-Disposition": f'inline; filename="{file.name}"'},
+            headers={
+                "Content-Disposition": f'inline; filename="{file.name}"',
+                **hidden_links_header(file.hidden_links),
+            },
         )
     get = services_of(request).get(GetDecisionHandler)
     return versioned_response(await get(GetDecision(caller=caller, ref=ref)))
@@ -315,7 +325,8 @@ async def supersede_decision(
 @router.get(
     "/{n}/links",
     summary="List a decision's links",
-    response_model=schemas.Page[schemas.Link],
+    description="Only links into logs the caller may read; `hidden_links` counts the others.",
+    response_model=schemas.LinkPage,
 )
 async def list_links(
     log: LogPath,
@@ -324,7 +335,9 @@ async def list_links(
     get: Annotated[GetDecisionHandler, Depends(provide(GetDecisionHandler))],
 ) -> Response:
     view = await get(GetDecision(caller=caller, ref=decision_ref(log, n)))
-    return list_response(view.links)
+    return json_response(
+        {"items": view.links, "next_cursor": None, "hidden_links": view.hidden_links}
+    )
 
 
 @router.post(

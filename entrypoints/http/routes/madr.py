@@ -24,7 +24,7 @@ from entrypoints.http.problems import (
     ProblemError,
     problem_responses,
 )
-from entrypoints.http.responses import json_response
+from entrypoints.http.responses import hidden_links_header, json_response
 from entrypoints.settings import Settings
 
 router = APIRouter(tags=["madr"], responses=problem_responses(422))
@@ -169,7 +169,9 @@ def _file_report(report: Any) -> dict[str, Any]:
 @router.get(
     "/v1/logs/{log}/export",
     summary="Export a log as MADR files",
-    description="A zip of `NNNN-slug.md` MADR 4 files plus an `index.md` table of contents.",
+    description="A zip of `NNNN-slug.md` MADR 4 files plus an `index.md` table of contents. "
+    "Links into logs the caller may not read are left out; the index and a `Hidden-Links` "
+    "header say how many.",
     response_class=Response,
     responses={
         200: {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}},
@@ -185,7 +187,10 @@ async def export_log(
     return Response(
         zip_of((f.name, f.text.encode()) for f in files),
         media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{log}.zip"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{log}.zip"',
+            **hidden_links_header(sum(f.hidden_links for f in files)),
+        },
     )
 
 
@@ -196,7 +201,8 @@ _GRAPH_MEDIA_TYPES = {"mermaid": "text/vnd.mermaid", "dot": "text/vnd.graphviz"}
     "/v1/logs/{log}/graph",
     summary="Draw a log's link graph",
     description="Supersedes, amends and relates-to links as Mermaid or Graphviz DOT; "
-    "decisions of other logs appear as external (dashed) nodes.",
+    "decisions of other logs appear as external (dashed) nodes. Links into logs the caller "
+    "may not read are not drawn; a comment at the end says how many.",
     response_class=Response,
     responses={
         200: {

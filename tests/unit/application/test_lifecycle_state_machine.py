@@ -486,7 +486,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             events=["decision.proposed"],
             **norm_people,  # type: ignore[arg-type]
         )
-        self.check_view(view, ref)
+        self.check_view(view, ref, who)
 
     @precondition(lambda self: self.decisions)
     @rule(data=st.data())
@@ -537,7 +537,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             setattr(expected, key, value)
         if changed:  # an edit that changes nothing records nothing
             expected.events.append("decision.edited")
-        self.check_view(view, ref)
+        self.check_view(view, ref, who)
 
     @precondition(lambda self: self.any_in(Status.PROPOSED))
     @rule(data=st.data())
@@ -591,7 +591,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         for old in named:
             self.decisions[old].move(Status.SUPERSEDED, self.today, "decision.superseded")
             self.decisions[old].links.add(Link(LinkKind.SUPERSEDED_BY, ref))
-        self.check_view(view, ref)
+        self.check_view(view, ref, who)
 
     def _transition(
         self,
@@ -616,7 +616,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             return
         view = self.run(step)
         self.decisions[ref].move(target, self.today, event)
-        self.check_view(view, ref)
+        self.check_view(view, ref, who)
 
     @precondition(lambda self: self.any_in(Status.PROPOSED))
     @rule(data=st.data())
@@ -686,7 +686,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         old.links |= {Link(LinkKind.SUPERSEDED_BY, new) for new in successors}
         for new in successors:
             self.decisions[new].add_link(Link(LinkKind.SUPERSEDES, ref))
-        self.check_view(view, ref)
+        self.check_view(view, ref, who)
 
     # -- rules: links -----------------------------------------------------------
 
@@ -729,7 +729,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         view = self.run(step)
         if self.decisions[ref].add_link(Link(kind, target)) and kind is not LinkKind.SUPERSEDES:
             self.decisions[target].add_link(Link(kind.inverse, ref))
-        self.check_view(view, ref)
+        self.check_view(view, ref, who)
 
     @precondition(lambda self: self.decisions)
     @rule(data=st.data())
@@ -763,7 +763,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         removed = self.decisions[ref].remove_link(link)
         if removed and link.kind is not LinkKind.SUPERSEDES and link.target in self.decisions:
             self.decisions[link.target].remove_link(Link(link.kind.inverse, ref))
-        self.check_view(view, ref)
+        self.check_view(view, ref, who)
 
     # -- rules: the world around ------------------------------------------------
 
@@ -815,7 +815,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.refused(found, GetDecisionHandler(reads)(GetDecision(actor, ref)))
             self.refused(found, GetCurrentHandler(reads)(GetCurrent(actor, ref)))
         else:
-            self.check_view(self.run(GetDecisionHandler(reads)(GetDecision(actor, ref))), ref)
+            self.check_view(self.run(GetDecisionHandler(reads)(GetDecision(actor, ref))), ref, who)
             in_force = self.run(GetCurrentHandler(reads)(GetCurrent(actor, ref)))
             ends = sorted(naive_current(ref, self.successors()))
             readable = [r for r in ends if not self.denied(who, r.log, Role.VIEWER)]
@@ -835,16 +835,22 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     # -- checks -----------------------------------------------------------------
 
-    def check_view(self, view: DecisionView, ref: DecisionRef) -> None:
+    def check_view(self, view: DecisionView, ref: DecisionRef, who: str) -> None:
+        """The view as `who` may see it: links into logs they may not read are counted,
+        not shown (issue 8, finding 5)."""
         expected = self.decisions[ref]
         assert (view.log, view.number) == (ref.log.value, ref.number.value)
         assert view.status == expected.status.value
         assert view.version == expected.version
         assert view.title == expected.title
         assert view.tags == tuple(sorted(expected.tags))
-        assert {(link.kind, link.target) for link in view.links} == {
-            (link.kind.value, str(link.target)) for link in expected.links
+        shown = {
+            link for link in expected.links if not self.denied(who, link.target.log, Role.VIEWER)
         }
+        assert {(link.kind, link.target) for link in view.links} == {
+            (link.kind.value, str(link.target)) for link in shown
+        }
+        assert view.hidden_links == len(expected.links) - len(shown)
 
     @invariant()
     def store_matches_the_model(self) -> None:
