@@ -33,8 +33,16 @@ AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_VARIABLE = "ADR_REGISTRY_TEST_CHROMIUM"
 # Screenshots of the main pages land here (git-ignored), for a person to look at.
 SCREENSHOTS = HERE.parents[1] / "test-output" / "browser"
-# No step of a flow waits longer than this for what it expects to see.
+# No step of a flow waits longer than this for what it expects to see, and no test runs
+# longer than its limit (the first one also starts the server and the browser).
 STEP_TIMEOUT_MS = 10_000
+TEST_TIMEOUT_S = 240
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.timeout(TEST_TIMEOUT_S))
 
 
 def _chromium() -> str:
