@@ -243,6 +243,10 @@ decision_events = Table(
         sqlite_where=text("sent_at IS NULL"),
         postgresql_where=text("sent_at IS NULL"),
     ),
+    # A decision's history in order, notices included (the unique index above leaves
+    # them out, so it cannot serve this read): without it every decision page scans
+    # every event of every log.
+    Index("ix_decision_events_history", "log_slug", "number", "version", "id"),
 )
 
 # -- webhooks (migration 0003_webhooks) -------------------------------------------

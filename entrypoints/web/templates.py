@@ -29,6 +29,9 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates ship with the code: compiled once, never checked on disk again
+        # (otherwise every page stats each template it uses).
+        auto_reload=False,
     )
     environment.filters.update(
         markdown=render_markdown,

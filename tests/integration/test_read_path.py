@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from adapters.sqlalchemy import SqlAlchemyReadModel, SqlAlchemyUnitOfWork
-from adapters.sqlalchemy.read_model import _decisions_statement
+from adapters.sqlalchemy.read_model import _HISTORY, _decisions_statement
 from application.content_json import content_to_json
 from application.views import DecisionFilters
 from domain.content import Content
@@ -148,3 +148,44 @@ async def test_the_read_side_reconnects_after_the_engine_is_disposed(registry: R
     await registry.engine.dispose()
 
     assert await asyncio.gather(*(read.log(core) for _ in range(8))) == before
+
+
+async def _fill_history(engine: AsyncEngine, log: LogSlug) -> None:
+    """Ten events for each of a thousand decisions: enough that a scan would show."""
+    numbers = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)"
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                f"{numbers} INSERT INTO decision_events (log_slug, number, version, event, "
+                "actor, at, details, event_id) SELECT :slug, n.i / 10 + 1, n.i % 10 + 1, "
+                "'decision.proposed', 'alice', CURRENT_TIMESTAMP, '{}', 'e' || n.i FROM n"
+            ),
+            {"slug": log.value},
+        )
+        await connection.execute(text("ANALYZE"))
+
+
+async def test_a_decisions_history_is_read_through_its_index(registry: Registry) -> None:
+    """Every decision page reads its history: a scan of every event would grow with the
+    whole registry."""
+    core = await registry.log("core", visibility=Visibility.PUBLIC)
+    await _fill_history(registry.engine, core)
+    compiled = _HISTORY.compile(dialect=registry.engine.dialect)
+    params = {**compiled.params, "slug": core.value, "number": 500, "after": 0, "limit": 101}
+    args = [params[name] for name in compiled.positiontup or ()]
+    async with registry.engine.connect() as connection:
+        driver: Any = (await connection.get_raw_connection()).driver_connection
+        if registry.engine.dialect.name == "sqlite":
+            rows = await driver.execute_fetchall(f"EXPLAIN QUERY PLAN {compiled.string}", args)
+            plan = [row[-1] for row in rows]
+            assert any("USING INDEX ix_decision_events_history" in s for s in plan), plan
+            assert not any("TEMP B-TREE" in step for step in plan), plan
+        else:
+            found = await driver.fetchval(f"EXPLAIN (FORMAT JSON) {compiled.string}", *args)
+            found = json.loads(found) if isinstance(found, str) else found
+            steps = [
+                f"{node['Node Type']} {node.get('Index Name', '-')}"
+                for node in _nodes(found[0]["Plan"])
+            ]
+            assert any("ix_decision_events_history" in step for step in steps), steps
+            assert not any(step.startswith(("Seq Scan", "Sort")) for step in steps), steps
