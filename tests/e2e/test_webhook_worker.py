@@ -22,7 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from standardwebhooks.webhooks import Webhook
 
 from adapters.sqlalchemy.tables import webhook_deliveries
+from application.outbound_messages import FAN_OUT_TASK
 from entrypoints.settings import Settings
+from entrypoints.worker.celery_app import create_celery
 from tests.broker import delete_queues, fresh_queue, rabbitmq_url_or_skip
 from tests.e2e.conftest import MAX_BODY_BYTES, Team, propose
 from tests.e2e.workers import Worker
@@ -103,10 +105,14 @@ def requests_to(receiver: Receiver, path: str) -> list[Received]:
 
 
 async def test_a_write_reaches_the_receiver_signed_and_a_410_disables_its_webhook(
-    client: httpx.AsyncClient, team: Team, receiver: Receiver, worker: Worker
+    client: httpx.AsyncClient, team: Team, receiver: Receiver, settings: Settings, worker: Worker
 ) -> None:
     listening = await subscribe(client, team, receiver.url("/status/200"))
     gone = await subscribe(client, team, receiver.url("/status/410"))
+    # A malformed event message ahead of the write's (a poison message) blocks nothing.
+    producer = create_celery(settings)
+    producer.send_task(FAN_OUT_TASK, args=[{"id": "evt_broken"}])
+    producer.close()
 
     decision = await propose(client, team, "Use RabbitMQ for background work")
 
