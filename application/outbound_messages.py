@@ -9,6 +9,10 @@ from typing import Any
 
 from application.outbound import OutboundEvent
 
+# The task each published event becomes: the relay sends it, the worker's fan-out task
+# takes it (named here so that neither side imports the other).
+FAN_OUT_TASK = "adr_registry.fan_out_event"
+
 
 def event_to_message(event: OutboundEvent) -> dict[str, Any]:
     return {

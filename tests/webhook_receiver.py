@@ -2,6 +2,7 @@
 answers as its path says, including the ways a receiver can misbehave.
 
     /status/NNN   NNN with a short body
+    /slow/MS      200 after MS milliseconds (a request stays in flight that long)
     /redirect     302 to /status/200
     /hang         reads the request, never answers
     /dribble      200, then the body one byte every 50 ms
@@ -33,6 +34,8 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     # How much of /huge's body went out before the client stopped reading.
     huge_bytes_sent: int = 0
+    # Requests read and not yet answered.
+    in_flight: int = 0
     _server: asyncio.Server | None = None
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -69,7 +72,11 @@ class Receiver:
         try:
             request = await self._read(reader)
             self.received.append(request)
-            await self._answer(request.path, writer)
+            self.in_flight += 1
+            try:
+                await self._answer(request.path, writer)
+            finally:
+                self.in_flight -= 1
         except (ConnectionError, asyncio.IncompleteReadError):
             pass  # the client went away: what the misbehaving paths are about
         finally:
@@ -92,6 +99,9 @@ class Receiver:
         if path.startswith("/status/"):
             status = int(path.removeprefix("/status/"))
             await _reply(writer, status, f"status {status}".encode())
+        elif path.startswith("/slow/"):
+            await asyncio.sleep(int(path.removeprefix("/slow/")) / 1000)
+            await _reply(writer, 200, b"ok")
         elif path.startswith("/bytes/"):
             await _reply(writer, 200, bytes.fromhex(path.removeprefix("/bytes/")))
         elif path == "/redirect":

@@ -1,6 +1,6 @@
 """Celery as the broker client: the outbox relay's publisher and the broker's probe."""
 
 from adapters.celery.health import CeleryBrokerProbe
-from adapters.celery.publisher import FAN_OUT_TASK, CeleryEventPublisher
+from adapters.celery.publisher import CeleryEventPublisher
 
-__all__ = ["FAN_OUT_TASK", "CeleryBrokerProbe", "CeleryEventPublisher"]
+__all__ = ["CeleryBrokerProbe", "CeleryEventPublisher"]

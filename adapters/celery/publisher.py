@@ -8,11 +8,8 @@ from collections.abc import Sequence
 from celery import Celery
 
 from application.outbound import OutboundEvent
-from application.outbound_messages import event_to_message
+from application.outbound_messages import FAN_OUT_TASK, event_to_message
 from application.ports import EventPublisher, Published
-
-# The worker task that takes an event to its webhook subscribers.
-FAN_OUT_TASK = "adr_registry.fan_out_event"
 
 
 class CeleryEventPublisher(EventPublisher):

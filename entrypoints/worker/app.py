@@ -23,6 +23,7 @@ from entrypoints.worker.tasks import (
     SWEEP_STALE_PROPOSALS,
     register_tasks,
 )
+from entrypoints.worker.webhook_tasks import SWEEP_WEBHOOK_RETRIES, register_webhook_tasks
 
 log = structlog.get_logger(__name__)
 
@@ -35,6 +36,7 @@ def create_worker_app(settings: Settings) -> Celery:
     app = create_celery(settings)
     runtimes = Runtimes(settings)
     register_tasks(app, runtimes)
+    register_webhook_tasks(app, runtimes, settings)
     count_tasks()
     if tracing.enabled():
         _trace_pool_processes(runtimes)
@@ -54,6 +56,7 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
         "outbox-relay": (RELAY_OUTBOX, settings.outbox_relay_every_seconds),
         "review-sweep": (SWEEP_REVIEWS, settings.review_sweep_every_seconds),
         "stale-proposals": (SWEEP_STALE_PROPOSALS, settings.stale_proposals_every_seconds),
+        "webhook-retry-sweep": (SWEEP_WEBHOOK_RETRIES, settings.webhook_retry_sweep_every_seconds),
     }
     return {
         name: {"task": task, "schedule": every, "options": {"expires": every}}

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from application.outbound_messages import FAN_OUT_TASK
 from entrypoints.settings import Settings
 from entrypoints.worker.app import beat_schedule, create_worker_app, is_alive
 from entrypoints.worker.celery_app import DelayTooLong, create_celery
+from entrypoints.worker.webhook_tasks import DELIVER_WEBHOOK
 
 RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
 
@@ -63,12 +65,14 @@ def test_the_beat_runs_each_job_at_the_period_its_setting_names(tmp_path: Path) 
         outbox_relay_every_seconds=2,
         review_sweep_every_seconds=60,
         stale_proposals_every_seconds=600,
+        webhook_retry_sweep_every_seconds=15,
     )
     schedule = beat_schedule(settings)
     assert {name: job["schedule"] for name, job in schedule.items()} == {
         "outbox-relay": 2,
         "review-sweep": 60,
         "stale-proposals": 600,
+        "webhook-retry-sweep": 15,
     }
     # A tick not taken within its period is dropped, not piled up behind a dead worker.
     assert all(job["options"]["expires"] == job["schedule"] for job in schedule.values())
@@ -91,3 +95,9 @@ def test_no_task_is_sent_with_a_countdown_or_eta_over_a_minute(tmp_path: Path) -
         app.send_task("adr_registry.relay_outbox", countdown=120)
     with pytest.raises(DelayTooLong):
         app.send_task("adr_registry.relay_outbox", eta=datetime.now(UTC) + timedelta(hours=1))
+
+
+def test_the_worker_takes_the_task_each_relayed_event_becomes(tmp_path: Path) -> None:
+    registered = create_worker_app(Settings(data_dir=tmp_path)).tasks
+    assert FAN_OUT_TASK in registered
+    assert DELIVER_WEBHOOK in registered

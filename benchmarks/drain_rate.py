@@ -1,7 +1,7 @@
 """Drain rate of no-op tasks: our Celery worker against a raw kombu consumer, both on the
 same RabbitMQ queue (a quorum queue, acks after the work, prefetch 1 per process).
 
-    uv run python benchmarks/celery_drain.py [--tasks 5000] [--concurrency 2]
+    uv run python benchmarks/drain_rate.py [--tasks 5000] [--concurrency 2]
                                              [--broker amqp://guest:guest@127.0.0.1:5672//]
 
 The raw consumer is one process acking each message as it comes; the worker is
