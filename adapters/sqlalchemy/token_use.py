@@ -8,8 +8,9 @@ one write a minute, not one per request, and a listed `last_used_at` is at most 
 minute behind.
 
 The write runs beside the request, not in it: on SQLite it may wait for the write lock
-behind an import, and a read must not wait for that. A stamp that fails is logged and
-dropped; the next request a minute on tries again.
+behind an import, and a read must not wait for that. Until it lands, the token's other
+requests still read the old stamp; a process sends one stamp per token at a time, so
+they add none. A stamp that fails is logged and dropped; the next request tries again.
 """
 
 from __future__ import annotations
@@ -44,21 +45,24 @@ log = structlog.get_logger(__name__)
 class TokenUseStamps:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        # The stamps under way: the event loop keeps only weak references to tasks.
-        self._pending: set[asyncio.Task[None]] = set()
+        # The stamps under way, by token: until one lands, the token's requests still
+        # read the old stamp, and must not each send another.
+        self._pending: dict[str, asyncio.Task[None]] = {}
 
     def used(self, token_id: str, last_used_at: datetime | None, now: datetime) -> None:
         """Note that the token is used `now`; it was last stamped at `last_used_at`."""
         if last_used_at is not None and now - last_used_at < STAMP_EVERY:
             return
+        if token_id in self._pending:
+            return
         task = asyncio.create_task(self._stamp(token_id, now), name="stamp-token-use")
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        self._pending[token_id] = task
+        task.add_done_callback(lambda _: self._pending.pop(token_id, None))
 
     async def settled(self) -> None:
         """Wait for the stamps under way (for an orderly shutdown, and for tests)."""
         while self._pending:
-            await asyncio.gather(*self._pending, return_exceptions=True)
+            await asyncio.gather(*self._pending.values(), return_exceptions=True)
 
     async def _stamp(self, token_id: str, now: datetime) -> None:
         try:
