@@ -163,7 +163,16 @@ SIGN_IN_SCHEME: dict[str, Any] = {
     "type": "oauth2",
     "description": "Sign in with a username and password: the JWT it issues is sent as "
     "the same bearer token.",
-    "flows": {"password": {"tokenUrl": "/v1/auth/token", "scopes": {}}},
+    "flows": {
+        "password": {
+            "tokenUrl": "/v1/auth/token",
+            # None chosen is `read write`, as for a token.
+            "scopes": {
+                "read": "Read what your roles let you see",
+                "write": "Change what your roles let you change",
+            },
+        }
+    },
 }
 
 
