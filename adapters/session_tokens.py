@@ -18,6 +18,8 @@ from application.authentication import SignedToken
 from application.errors import NotAuthenticated
 from application.ports import SessionTokens
 from application.views import IssuedSession
+from domain.errors import InvalidValue
+from domain.user import TokenScope
 
 ALGORITHM = "HS256"
 _REQUIRED = ["iss", "aud", "sub", "exp", "nbf", "iat", "jti"]
@@ -46,8 +48,9 @@ class JwtSessionTokens(SessionTokens):
         self._lifetime = lifetime
         self._leeway = leeway
 
-    def issue(self, username: str, now: datetime) -> IssuedSession:
+    def issue(self, username: str, now: datetime, scope: TokenScope) -> IssuedSession:
         claims = {
+            "scope": scope.value,
             "iss": self._issuer,
             "aud": self._audience,
             "sub": username,
@@ -62,7 +65,9 @@ class JwtSessionTokens(SessionTokens):
             algorithm=ALGORITHM,
             headers={"kid": self._signing_kid},
         )
-        return IssuedSession(access_token=token, expires_in=int(self._lifetime.total_seconds()))
+        return IssuedSession(
+            access_token=token, expires_in=int(self._lifetime.total_seconds()), scope=scope
+        )
 
     def verified(self, token: str) -> SignedToken:
         try:
@@ -85,7 +90,11 @@ class JwtSessionTokens(SessionTokens):
             ) from error
         except jwt.PyJWTError as error:
             raise NotAuthenticated(_INVALID) from error
-        subject = claims["sub"]
-        if not isinstance(subject, str):
+        subject, scope = claims["sub"], claims.get("scope")
+        if not isinstance(subject, str) or not isinstance(scope, str | None):
             raise NotAuthenticated(_INVALID)
-        return SignedToken(subject)
+        try:
+            # No scope: a JWT issued before scopes were, which could do all its user can.
+            return SignedToken(subject, TokenScope.parse(scope))
+        except InvalidValue as error:
+            raise NotAuthenticated(_INVALID) from error

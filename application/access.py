@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from application.errors import Forbidden, NotAuthenticated, NotFound, VersionMismatch
+from application.errors import (
+    Forbidden,
+    InsufficientScope,
+    NotAuthenticated,
+    NotFound,
+    VersionMismatch,
+)
 from application.ports import UnitOfWork
 from application.views import Actor, LogAccess
 from domain.decision import Decision
@@ -39,6 +45,14 @@ def authorize(actor: Actor, access: LogAccess | None, needed: Role, log: LogSlug
         f"this needs the {needed.value} role on log '{log}'; you have {have}. "
         "Ask one of the log's admins."
     )
+
+
+def require_write_scope(actor: Actor) -> None:
+    """Raise unless the actor's credentials may change something: a read-only token
+    may not, whatever its user's roles. Asked before any role, so that it reveals
+    nothing about logs either."""
+    if not actor.scope.may_write:
+        raise InsufficientScope("write", actor.scope.value)
 
 
 def require_signed_in(actor: Actor) -> None:

@@ -10,17 +10,19 @@ read makes anyway (one statement, not two) and hands back whom it found, and
 To add a kind of credential: a class in `Credentials`, its case in `verified`, and its
 lookup beside the others in the read model (adapters/sqlalchemy/credentials.py),
 so that every check that makes the lookup (user disabled, token expired) holds at once
-for every request.
+for every request. A token's scope comes back with its user (`Actor.scope`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Self
 
 from application.errors import NotAuthenticated
 from application.tokens import hash_secret
 from application.views import Actor
+from domain.user import TokenScope
 
 if TYPE_CHECKING:
     from application.ports import ReadModel
@@ -40,9 +42,10 @@ class PersonalAccessToken:
 @dataclass(frozen=True, slots=True)
 class SignedToken:
     """A JWT already verified (signature, issuer, audience, lifetime): it names a user,
-    who must still exist and not be disabled."""
+    who must still exist and not be disabled, and the scope it was granted."""
 
     username: str
+    scope: TokenScope = TokenScope.READ_WRITE
 
 
 Credentials = PersonalAccessToken | SignedToken
@@ -60,7 +63,18 @@ def verified(caller: Caller, found: Actor | None) -> Actor:
             "the bearer token is not valid: it is mistyped, revoked or was never issued; "
             "create one with POST /v1/tokens or `adr-registry users create`"
         )
+    if isinstance(caller, SignedToken):
+        # The lookup found the user; what the JWT may do is in the JWT.
+        return replace(found, scope=caller.scope)
     return found
+
+
+def token_expired(expired_at: datetime) -> NotAuthenticated:
+    """What a caller hears whose personal access token has expired."""
+    return NotAuthenticated(
+        f"the bearer token expired at {expired_at.isoformat(timespec='seconds')}: "
+        "create a new one with POST /v1/tokens"
+    )
 
 
 async def authenticate(read_model: ReadModel, caller: Caller) -> Actor:

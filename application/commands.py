@@ -186,16 +186,32 @@ class SignIn:
 
 @dataclass(frozen=True, slots=True)
 class RequestSessionToken:
-    """OAuth2's password grant: a username and password for a short-lived bearer JWT."""
+    """OAuth2's password grant: a username and password for a short-lived bearer JWT,
+    limited to `scope` (OAuth2's space-separated words; None: read write)."""
 
     username: str
     password: str
+    scope: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class CreateToken:
+    """A personal access token for the actor: `scope` as OAuth2 writes it (None: read
+    write); it expires `expires_in_days` from now, or at `expires_at`, or by default."""
+
     actor: Actor
     name: str
+    scope: str | None = None
+    expires_in_days: int | None = None
+    expires_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeToken:
+    """Delete one of the actor's tokens, or anyone's for a site admin."""
+
+    actor: Actor
+    token_id: str
 
 
 # -- queries ------------------------------------------------------------------
@@ -215,6 +231,18 @@ class CheckRole:
     caller: Caller
     slug: LogSlug
     role: Role
+    # For a write: the caller's token needs the write scope too.
+    writes: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ListTokens:
+    """The actor's tokens, or `username`'s for a site admin."""
+
+    actor: Actor
+    username: str | None = None
+    limit: int = 50
+    cursor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

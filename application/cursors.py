@@ -54,6 +54,10 @@ NUMBER = Kind("decision number", _whole(0, MAX_INT32))
 VERSION = Kind("version", _whole(0, MAX_INT32))
 ROW_ID = Kind("row id", _whole(1, MAX_INT64))
 SCORE = Kind("score", lambda value: type(value) is float and math.isfinite(value))
+TOKEN_ID = Kind(
+    "token id",
+    lambda value: isinstance(value, str) and bool(re.fullmatch(r"[0-9a-f]{1,64}", value)),
+)
 SLUG = Kind(
     "slug", lambda value: isinstance(value, str) and len(value) <= 64 and bool(_SLUG.match(value))
 )

@@ -19,6 +19,18 @@ class Forbidden(ApplicationError):
     """The caller can see the log but lacks the role the operation needs."""
 
 
+class InsufficientScope(Forbidden):
+    """The caller's token does not carry the scope the operation needs (RFC 6750 3.1)."""
+
+    def __init__(self, needed: str, have: str) -> None:
+        super().__init__(
+            f"this needs a token with the '{needed}' scope; yours has '{have}'. "
+            "Use a token created with scope 'read write'."
+        )
+        self.needed = needed
+        self.have = have
+
+
 class AlreadyExists(ApplicationError):
     pass
 

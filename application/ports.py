@@ -31,12 +31,13 @@ from application.views import (
     MemberView,
     SearchFilters,
     SearchResults,
+    TokenView,
 )
 from application.webhook_views import DeliveryView, SubscriptionView
 from domain.decision import Decision
 from domain.events import DecisionEvent
 from domain.log import Log
-from domain.user import AccessToken, User
+from domain.user import AccessToken, TokenScope, User
 from domain.values import DecisionNumber, DecisionRef, LogSlug
 from domain.webhooks import (
     Attempt,
@@ -57,7 +58,7 @@ class Clock(Protocol):
 class SessionTokens(Protocol):
     """Short-lived signed bearer tokens (JWTs) issued on sign-in."""
 
-    def issue(self, username: str, now: datetime) -> IssuedSession: ...
+    def issue(self, username: str, now: datetime, scope: TokenScope) -> IssuedSession: ...
 
     def verified(self, token: str) -> SignedToken:
         """The token's user if its signature and claims hold now; NotAuthenticated if not."""
@@ -131,6 +132,11 @@ class UserRepository(Protocol):
 
     async def add_token(self, token: AccessToken) -> None: ...
 
+    async def remove_token(self, token_id: str, username: str | None) -> bool:
+        """Delete the token with that id, if `username` owns it (any owner for None);
+        whether there was one."""
+        ...
+
     async def update(self, user: User) -> None:
         """Store the user's password hash, admin flag and disabled flag."""
         ...
@@ -175,6 +181,10 @@ class ReadModel(Protocol):
 
     async def actor_for(self, credentials: Credentials) -> Actor | None:
         """The user the credentials name, if they are valid (application.authentication)."""
+        ...
+
+    async def tokens(self, username: str, *, limit: int, after: str | None) -> list[TokenView]:
+        """The user's personal access tokens by id, after `after`; never their secrets."""
         ...
 
     async def password_of(self, username: str) -> tuple[Actor, str] | None:

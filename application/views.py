@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 from application.content_json import content_to_json
 from domain.decision import Decision
 from domain.log import Log
+from domain.user import TokenScope
 from domain.values import Role, Visibility
 
 T = TypeVar("T")
@@ -16,10 +17,12 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who is calling: a user, or anonymous (username None)."""
+    """Who is calling: a user, or anonymous (username None), and what the credentials
+    they came with allow (a read-only token reads only)."""
 
     username: str | None
     is_admin: bool = False
+    scope: TokenScope = TokenScope.READ_WRITE
 
     @property
     def is_anonymous(self) -> bool:
@@ -125,6 +128,23 @@ class IssuedToken:
     username: str
     name: str
     token: str
+    scope: TokenScope
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenView:
+    """A personal access token as listed: never its secret. `last_used_at` is at most
+    a minute behind (ADR-0021); None if never used."""
+
+    id: str
+    username: str
+    name: str
+    scope: TokenScope
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    last_used_at: dt.datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +153,7 @@ class IssuedSession:
 
     access_token: str
     expires_in: int
+    scope: TokenScope = TokenScope.READ_WRITE
     token_type: str = "bearer"
 
 

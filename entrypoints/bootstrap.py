@@ -86,6 +86,7 @@ from application.handlers.queries import (
     ListDecisionsHandler,
     ListLogsHandler,
     ListMembersHandler,
+    ListTokensHandler,
     SearchDecisionsHandler,
 )
 from application.handlers.search_index import ReindexSearchHandler
@@ -93,6 +94,7 @@ from application.handlers.users import (
     AuthenticateHandler,
     CreateTokenHandler,
     CreateUserHandler,
+    RevokeTokenHandler,
     SetUserDisabledHandler,
 )
 from application.handlers.webhooks import (
@@ -155,6 +157,7 @@ COMMAND_HANDLERS: tuple[type[Any], ...] = (
     UnlinkDecisionsHandler,
     CreateUserHandler,
     CreateTokenHandler,
+    RevokeTokenHandler,
     CreatePasswordUserHandler,
     SetPasswordHandler,
     SetUserDisabledHandler,
@@ -169,6 +172,7 @@ STATELESS_HANDLERS: tuple[type[Any], ...] = (
     GetLogHandler,
     ListLogsHandler,
     ListMembersHandler,
+    ListTokensHandler,
     GetDecisionHandler,
     ListDecisionsHandler,
     GetHistoryHandler,
@@ -217,7 +221,8 @@ def build_container(
     container.register(Clock, instance=SystemClock())
     container.register(PasswordHasher, instance=Argon2PasswordHasher())
     container.register(SessionTokens, instance=_session_tokens(settings))
-    container.register(ReadModel, instance=SqlAlchemyReadModel(engine))
+    # A class, not an instance: it takes the Clock, which tests override.
+    container.register(ReadModel, SqlAlchemyReadModel, scope=punq.Scope.singleton)
     container.register(DecisionReader, instance=SqlAlchemyDecisionReader(engine))
     celery = create_celery(settings)
     container.register(Celery, instance=celery)
@@ -318,6 +323,9 @@ async def relay_if_nudged(container: punq.Container) -> int:
 
 async def dispose(container: punq.Container) -> None:
     """Close the database connections of a container built by `build_container`."""
+    read_model = container.resolve(ReadModel)
+    if isinstance(read_model, SqlAlchemyReadModel):
+        await read_model.token_use.settled()
     engine: AsyncEngine = container.resolve(AsyncEngine)
     await engine.dispose()
     cpu: CpuBoundWork = container.resolve(CpuBoundWork)

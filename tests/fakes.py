@@ -32,6 +32,7 @@ from application.views import (
     SearchFilters,
     SearchHit,
     SearchResults,
+    TokenView,
     decision_summary,
     decision_view,
     log_view,
@@ -41,7 +42,7 @@ from domain.events import DecisionEvent
 from domain.lifecycle import Status
 from domain.log import Log
 from domain.supersession import current
-from domain.user import AccessToken, User
+from domain.user import AccessToken, TokenScope, User
 from domain.values import DecisionNumber, DecisionRef, LogSlug, Visibility
 
 
@@ -159,6 +160,7 @@ class FakeUserRepository:
         self._store = store
         self.new_users: list[User] = []
         self.new_tokens: list[AccessToken] = []
+        self.removed_tokens: set[str] = set()
 
     async def get(self, username: str) -> User | None:
         return self._store.users.get(username) or next(
@@ -170,6 +172,15 @@ class FakeUserRepository:
 
     async def add_token(self, token: AccessToken) -> None:
         self.new_tokens.append(token)
+
+    async def remove_token(self, token_id: str, username: str | None) -> bool:
+        found = any(
+            token.id == token_id and username in (None, token.username)
+            for token in self._store.tokens.values()
+        )
+        if found:
+            self.removed_tokens.add(token_id)
+        return found
 
     async def update(self, user: User) -> None:
         self.new_users.append(user)
@@ -244,9 +255,15 @@ class FakeUnitOfWork:
             store.users[user.username] = user
         for token in self._users.new_tokens:
             store.tokens[token.secret_hash] = token
+        store.tokens = {
+            secret_hash: token
+            for secret_hash, token in store.tokens.items()
+            if token.id not in self._users.removed_tokens
+        }
         self._logs.seen = {s: (log, log.version) for s, (log, _) in self._logs.seen.items()}
         self._decisions.seen = {r: (d, d.version) for r, (d, _) in self._decisions.seen.items()}
         self._users.new_users, self._users.new_tokens = [], []
+        self._users.removed_tokens = set()
         self.committed += 1
 
     def collect_events(self) -> list[DecisionEvent]:
@@ -261,14 +278,35 @@ class FakeReadModel:
         self.store = store
 
     async def actor_for(self, credentials: Credentials) -> Actor | None:
+        scope = TokenScope.READ_WRITE
         if isinstance(credentials, SignedToken):
             user = self.store.users.get(credentials.username)
         else:
             token = self.store.tokens.get(credentials.secret_hash)
             user = None if token is None else self.store.users[token.username]
+            scope = TokenScope.READ_WRITE if token is None else token.scope
         if user is None or user.disabled:
             return None
-        return Actor(username=user.username, is_admin=user.is_admin)
+        return Actor(username=user.username, is_admin=user.is_admin, scope=scope)
+
+    async def tokens(self, username: str, *, limit: int, after: str | None) -> list[TokenView]:
+        mine = sorted(
+            (t for t in self.store.tokens.values() if t.username == username),
+            key=lambda token: token.id,
+        )
+        return [
+            TokenView(
+                id=t.id,
+                username=t.username,
+                name=t.name,
+                scope=t.scope,
+                created_at=t.created_at,
+                expires_at=t.expires_at,
+                last_used_at=None,
+            )
+            for t in mine
+            if after is None or t.id > after
+        ][:limit]
 
     async def password_of(self, username: str) -> tuple[Actor, str] | None:
         user = self.store.users.get(username)

@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, exists, func, literal_column, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sqlalchemy.credentials import CALLER_KINDS, PASSWORD_OF, caller_lookup
+from adapters.sqlalchemy.credentials import CALLER_KINDS, CALLER_WIDTH, PASSWORD_OF, caller_lookup
 from adapters.sqlalchemy.driver_reads import DriverReads, Row
 from adapters.sqlalchemy.engine import for_reads
 from adapters.sqlalchemy.tables import (
+    access_tokens,
     decision_events,
     decision_links,
     decision_people,
@@ -27,8 +28,9 @@ from adapters.sqlalchemy.tables import (
     log_members,
     logs,
 )
-from application.authentication import Caller, Credentials
-from application.ports import ReadModel
+from adapters.sqlalchemy.token_use import TokenUseStamps
+from application.authentication import Caller, Credentials, token_expired
+from application.ports import Clock, ReadModel
 from application.views import (
     Actor,
     DecisionFilters,
@@ -39,9 +41,11 @@ from application.views import (
     LogAccess,
     LogView,
     MemberView,
+    TokenView,
 )
 from domain.lifecycle import Status
 from domain.links import LinkKind
+from domain.user import TokenScope
 from domain.values import DecisionNumber, DecisionRef, LogSlug, Role, Visibility
 
 # The log's id by slug, for the tables keyed by it: `log_id = (SELECT ...)` lets each
@@ -79,9 +83,11 @@ def _with_caller(caller: Select[Any, Any], *columns: Any, decision: bool = False
             decisions,
             and_(decisions.c.log_id == logs.c.id, decisions.c.number == bindparam("number")),
         )
-    return select(
-        found.c.username, found.c.is_admin, logs.c.visibility, log_members.c.role, *columns
-    ).select_from(joined)
+    return select(*found.c, logs.c.visibility, log_members.c.role, *columns).select_from(joined)
+
+
+# Where the columns after the caller's are, in the rows of `_with_caller`.
+_VISIBILITY, _ROLE, _ASKED = CALLER_WIDTH, CALLER_WIDTH + 1, CALLER_WIDTH + 2
 
 
 # Keyed by the caller's kind of credentials (see credentials.CALLER_KINDS).
@@ -128,6 +134,25 @@ _READABLE_LOGS = _ALL_LOGS.where(
             log_members.c.log_id == logs.c.id, log_members.c.username == bindparam("username")
         ),
     )
+)
+
+# A user's tokens by id (keyset); never the secret's hash.
+_TOKENS = (
+    select(
+        access_tokens.c.id,
+        access_tokens.c.username,
+        access_tokens.c.name,
+        access_tokens.c.scope,
+        access_tokens.c.created_at,
+        access_tokens.c.expires_at,
+        access_tokens.c.last_used_at,
+    )
+    .where(
+        access_tokens.c.username == bindparam("username"),
+        access_tokens.c.id > bindparam("after"),
+    )
+    .order_by(access_tokens.c.id)
+    .limit(bindparam("limit"))
 )
 
 _MEMBERS = (
@@ -267,15 +292,48 @@ def _decisions_statement(status: bool, tag: bool, person: bool, review_due: bool
 
 
 class SqlAlchemyReadModel(ReadModel):
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self._reads = DriverReads(engine)
         # For the one statement with an expanding IN (...), which needs SQLAlchemy.
         self._engine = for_reads(engine)
+        self._clock = clock
+        self.token_use = TokenUseStamps(engine)
 
     async def actor_for(self, credentials: Credentials) -> Actor | None:
         lookup, credential = caller_lookup(credentials)
         row = await self._reads.one(lookup, credential=credential)
-        return None if row is None else Actor(username=row[0], is_admin=row[1])
+        return None if row is None else self._found(row)
+
+    def _found(self, row: Row) -> Actor | None:
+        """The caller of a lookup row (credentials.py), if its credentials hold now."""
+        username, is_admin, scope, token_id, expires_at, last_used_at = row[:CALLER_WIDTH]
+        if username is None:
+            return None
+        if token_id is not None:
+            now = self._clock.now()
+            if expires_at is not None and expires_at <= now:
+                raise token_expired(expires_at)
+            self.token_use.used(token_id, last_used_at, now)
+        if scope is None:
+            return Actor(username=username, is_admin=is_admin)
+        return Actor(username=username, is_admin=is_admin, scope=TokenScope(scope))
+
+    async def tokens(self, username: str, *, limit: int, after: str | None) -> list[TokenView]:
+        rows = await self._reads.all(
+            _TOKENS, username=username, after="" if after is None else after, limit=limit
+        )
+        return [
+            TokenView(
+                id=token_id,
+                username=owner,
+                name=name,
+                scope=TokenScope(scope),
+                created_at=created_at,
+                expires_at=expires_at,
+                last_used_at=last_used_at,
+            )
+            for token_id, owner, name, scope, created_at, expires_at, last_used_at in rows
+        ]
 
     async def password_of(self, username: str) -> tuple[Actor, str] | None:
         row = await self._reads.one(PASSWORD_OF, username=username)
@@ -287,7 +345,7 @@ class SqlAlchemyReadModel(ReadModel):
         lookup, credential = caller_lookup(caller)
         row = await self._reads.one(_ACCESS[lookup], credential=credential, slug=slug.value)
         assert row is not None, "the access query answers one row, always"
-        return _found(row), _access(row[2], row[3])
+        return self._found(row), _access(row[_VISIBILITY], row[_ROLE])
 
     async def log_accesses(
         self, slugs: Collection[LogSlug], username: str | None
@@ -329,8 +387,10 @@ class SqlAlchemyReadModel(ReadModel):
             _DECISION[lookup], credential=credential, slug=ref.log.value, number=ref.number.value
         )
         assert row is not None, "the decision query answers one row, always"
-        found, access = _found(row), _access(row[2], row[3])
-        (number, title, status, date, makers, consulted, informed, tags, content, links) = row[4:14]
+        found, access = self._found(row), _access(row[_VISIBILITY], row[_ROLE])
+        (number, title, status, date, makers, consulted, informed, tags, content, links) = row[
+            _ASKED : _ASKED + 10
+        ]
         if access is None or number is None:
             return found, access, None
         return (
@@ -349,8 +409,8 @@ class SqlAlchemyReadModel(ReadModel):
                 content=content,
                 # Stored in the domain's link order: by kind, then target log and number.
                 links=tuple(LinkView(kind=link["kind"], target=link["target"]) for link in links),
-                review_by=row[14],
-                version=row[15],
+                review_by=row[_ASKED + 10],
+                version=row[_ASKED + 11],
             ),
         )
 
@@ -407,11 +467,6 @@ class SqlAlchemyReadModel(ReadModel):
     async def current(self, ref: DecisionRef) -> list[DecisionSummary]:
         rows = await self._reads.all(_CURRENT, slug=ref.log.value, number=ref.number.value)
         return [_summary(row[0], row[1:]) for row in rows]
-
-
-def _found(row: Row) -> Actor | None:
-    username, is_admin = row[0], row[1]
-    return None if username is None else Actor(username=username, is_admin=is_admin)
 
 
 def _role(role: str | None) -> Role | None:

@@ -107,6 +107,12 @@ access_tokens = Table(
     Column("name", String(200), nullable=False),
     Column("secret_hash", String(128), nullable=False, unique=True),
     Column("created_at", UtcDateTime, nullable=False),
+    # 'read' or 'read write' (domain.user.TokenScope).
+    Column("scope", String(16), nullable=False, server_default=text("'read write'")),
+    # NULL only for tokens made before they expired (migration 0008): they never do.
+    Column("expires_at", UtcDateTime, nullable=True),
+    # Stamped at most once a minute (adapters/sqlalchemy/token_use.py).
+    Column("last_used_at", UtcDateTime, nullable=True),
 )
 
 logs = Table(

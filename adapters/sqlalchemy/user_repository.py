@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sqlalchemy.tables import access_tokens, users
@@ -25,6 +25,8 @@ _UPDATE_USER = (
 )
 _INSERT_USER = insert(users)
 _INSERT_TOKEN = insert(access_tokens)
+_DELETE_TOKEN = delete(access_tokens).where(access_tokens.c.id == bindparam("token_id"))
+_DELETE_TOKEN_OF = _DELETE_TOKEN.where(access_tokens.c.username == bindparam("username"))
 _COUNT_USERS = select(func.count()).select_from(users)
 
 
@@ -75,8 +77,19 @@ class SqlAlchemyUserRepository(UserRepository):
                 "name": token.name,
                 "secret_hash": token.secret_hash,
                 "created_at": token.created_at,
+                "scope": token.scope.value,
+                "expires_at": token.expires_at,
             },
         )
+
+    async def remove_token(self, token_id: str, username: str | None) -> bool:
+        if username is None:
+            result = await self._connection.execute(_DELETE_TOKEN, {"token_id": token_id})
+        else:
+            result = await self._connection.execute(
+                _DELETE_TOKEN_OF, {"token_id": token_id, "username": username}
+            )
+        return result.rowcount > 0
 
     async def count(self) -> int:
         count: int = (await self._connection.execute(_COUNT_USERS)).scalar_one()

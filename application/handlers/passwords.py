@@ -8,7 +8,7 @@ from application.ports import Clock, PasswordHasher, ReadModel, SessionTokens, U
 from application.views import Actor, IssuedSession
 from domain.errors import InvalidValue
 from domain.password_policy import check_password
-from domain.user import User
+from domain.user import TokenScope, User
 from domain.values import username_of
 
 # One message for every failure, so a caller cannot learn which usernames exist, which
@@ -57,9 +57,11 @@ class RequestSessionTokenHandler:
         self.clock = clock
 
     async def __call__(self, cmd: RequestSessionToken) -> IssuedSession:
+        # A scope the grant cannot give is refused before the password is checked.
+        scope = TokenScope.parse(cmd.scope)
         actor = await self.sign_in(SignIn(cmd.username, cmd.password))
         assert actor.username is not None, "signing in names a user"
-        return self.tokens.issue(actor.username, self.clock.now())
+        return self.tokens.issue(actor.username, self.clock.now(), scope)
 
 
 def _is_username(text: str) -> bool:

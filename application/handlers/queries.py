@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from application.access import authorize, can
+from application.access import authorize, can, require_signed_in, require_write_scope
 from application.authentication import Caller, authenticate, verified
 from application.commands import (
     MAX_LIMIT,
@@ -17,10 +17,11 @@ from application.commands import (
     ListDecisions,
     ListLogs,
     ListMembers,
+    ListTokens,
     SearchDecisions,
 )
-from application.cursors import NUMBER, ROW_ID, SCORE, SLUG, VERSION, Cursors, Scope
-from application.errors import NotFound
+from application.cursors import NUMBER, ROW_ID, SCORE, SLUG, TOKEN_ID, VERSION, Cursors, Scope
+from application.errors import Forbidden, NotFound
 from application.ports import DecisionSearch, ReadModel
 from application.search_query import check_search_text, parse_search
 from application.views import (
@@ -34,6 +35,7 @@ from application.views import (
     SearchFacets,
     SearchFilters,
     SearchPage,
+    TokenView,
 )
 from application.visible_links import (
     history_targets,
@@ -90,6 +92,8 @@ class CheckRoleHandler:
         """The caller, once it may act with the role on the log; raises as `authorize`."""
         found, access = await self.read_model.log_access(query.slug, query.caller)
         actor = verified(query.caller, found)
+        if query.writes:
+            require_write_scope(actor)
         authorize(actor, access, query.role, query.slug)
         return actor
 
@@ -122,6 +126,31 @@ class ListLogsHandler:
         actor = await authenticate(self.read_model, query.caller)
         rows = await self.read_model.logs(actor, limit=limit + 1, after=after)
         return _page(rows, limit, lambda log: self.cursors.encode(self._SCOPE, log.slug))
+
+
+class ListTokensHandler:
+    """A user's personal access tokens, never their secrets: one's own, or anyone's for
+    a site admin."""
+
+    def __init__(self, read_model: ReadModel, cursors: Cursors) -> None:
+        self.read_model = read_model
+        self.cursors = cursors
+
+    async def __call__(self, query: ListTokens) -> Page[TokenView]:
+        actor = query.actor
+        require_signed_in(actor)
+        username = actor.username if query.username is None else query.username
+        if username != actor.username and not actor.is_admin:
+            raise Forbidden("only a site admin may list another user's tokens")
+        if username is None:
+            raise NotFound("the operator has no tokens of its own: name a user")
+        limit = _check_limit(query.limit)
+        scope: Scope = ("tokens", username)
+        after = None
+        if query.cursor is not None:
+            (after,) = self.cursors.decode(query.cursor, scope, TOKEN_ID)
+        rows = await self.read_model.tokens(username, limit=limit + 1, after=after)
+        return _page(rows, limit, lambda token: self.cursors.encode(scope, token.id))
 
 
 class ListMembersHandler:

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from application.access import require_signed_in
+from datetime import datetime
+
+from application.access import require_signed_in, require_write_scope
 from application.authentication import authenticate
-from application.commands import Authenticate, CreateToken, CreateUser, SetUserDisabled
+from application.commands import (
+    Authenticate,
+    CreateToken,
+    CreateUser,
+    RevokeToken,
+    SetUserDisabled,
+)
 from application.errors import AlreadyExists, Forbidden, NotFound
 from application.ports import Clock, ReadModel, UnitOfWork
 from application.tokens import hash_secret, new_secret, new_token_id
 from application.views import Actor, IssuedToken
 from domain.errors import InvalidValue
-from domain.user import AccessToken, User
+from domain.user import AccessToken, TokenScope, User, token_expiry
 
 
 def _token_name(name: str) -> str:
@@ -31,21 +39,14 @@ class CreateUserHandler:
         if not cmd.actor.is_admin:
             raise Forbidden("only a site admin can create users")
         user = User(cmd.username, is_admin=cmd.is_admin)
-        secret = new_secret()
-        token = AccessToken(
-            id=new_token_id(),
-            username=user.username,
-            name=_token_name(cmd.token_name),
-            secret_hash=hash_secret(secret),
-            created_at=self.clock.now(),
-        )
+        token, secret = _new_token(user.username, cmd.token_name, self.clock.now())
         async with self.uow:
             if await self.uow.users.get(user.username) is not None:
                 raise AlreadyExists(f"a user '{user.username}' already exists")
             await self.uow.users.add(user)
             await self.uow.users.add_token(token)
             await self.uow.commit()
-        return IssuedToken(id=token.id, username=user.username, name=token.name, token=secret)
+        return _issued(token, secret)
 
 
 class SetUserDisabledHandler:
@@ -75,21 +76,76 @@ class CreateTokenHandler:
 
     async def __call__(self, cmd: CreateToken) -> IssuedToken:
         require_signed_in(cmd.actor)
+        # A read-only token must not mint itself a read-write one.
+        require_write_scope(cmd.actor)
         username = cmd.actor.username
         if username is None:
             raise NotFound("the operator has no tokens of its own: create a user instead")
-        secret = new_secret()
-        token = AccessToken(
-            id=new_token_id(),
-            username=username,
-            name=_token_name(cmd.name),
-            secret_hash=hash_secret(secret),
-            created_at=self.clock.now(),
+        token, secret = _new_token(
+            username,
+            cmd.name,
+            self.clock.now(),
+            scope=TokenScope.parse(cmd.scope),
+            expires_in_days=cmd.expires_in_days,
+            expires_at=cmd.expires_at,
         )
         async with self.uow:
             await self.uow.users.add_token(token)
             await self.uow.commit()
-        return IssuedToken(id=token.id, username=username, name=token.name, token=secret)
+        return _issued(token, secret)
+
+
+class RevokeTokenHandler:
+    """Delete a token: the caller's own, or anyone's for a site admin. It stops working
+    with the next request (the credential lookup finds it no more)."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    async def __call__(self, cmd: RevokeToken) -> None:
+        require_signed_in(cmd.actor)
+        require_write_scope(cmd.actor)
+        owner = None if cmd.actor.is_admin else cmd.actor.username
+        async with self.uow:
+            if not await self.uow.users.remove_token(cmd.token_id, owner):
+                # Someone else's token looks missing: its id says nothing to a stranger.
+                raise NotFound(f"you have no token '{cmd.token_id}'")
+            await self.uow.commit()
+
+
+def _new_token(
+    username: str,
+    name: str,
+    now: datetime,
+    *,
+    scope: TokenScope = TokenScope.READ_WRITE,
+    expires_in_days: int | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[AccessToken, str]:
+    """A token and its secret, which is shown once and never stored."""
+    secret = new_secret()
+    token = AccessToken(
+        id=new_token_id(),
+        username=username,
+        name=_token_name(name),
+        secret_hash=hash_secret(secret),
+        created_at=now,
+        scope=scope,
+        expires_at=token_expiry(now, in_days=expires_in_days, at=expires_at),
+    )
+    return token, secret
+
+
+def _issued(token: AccessToken, secret: str) -> IssuedToken:
+    return IssuedToken(
+        id=token.id,
+        username=token.username,
+        name=token.name,
+        token=secret,
+        scope=token.scope,
+        created_at=token.created_at,
+        expires_at=token.expires_at,
+    )
 
 
 class AuthenticateHandler:

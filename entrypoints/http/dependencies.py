@@ -17,6 +17,7 @@ from pydantic import StringConstraints
 from pydantic.json_schema import SkipJsonSchema
 from starlette.routing import BaseRoute
 
+from application.access import require_write_scope
 from application.authentication import Caller, PersonalAccessToken
 from application.commands import Authenticate
 from application.errors import NotAuthenticated
@@ -64,6 +65,7 @@ def provide(cls: type[T]) -> Callable[[Request], Awaitable[T]]:
 
 
 _SEND_TOKEN = "send 'Authorization: Bearer <token>'"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class BearerCredentials(SecurityBase):
@@ -89,13 +91,20 @@ class BearerCredentials(SecurityBase):
 
 class BearerAuthentication(BearerCredentials):
     """The caller as an Actor, its credentials checked by a lookup of their own: for
-    routes whose handler makes no read that checks them (the writes)."""
+    routes whose handler makes no read that checks them (the writes). A request that
+    may change something (any method but GET, HEAD, OPTIONS) needs the write scope,
+    unless the route says it changes nothing (`writes=False`)."""
+
+    def __init__(self, *, anonymous: bool, writes: bool = True) -> None:
+        super().__init__(anonymous=anonymous)
+        self.writes = writes
 
     async def __call__(self, request: Request) -> Actor:
         caller = await super().__call__(request)
-        if isinstance(caller, Actor):
-            return caller
-        return await authenticate_caller(request, caller)
+        actor = caller if isinstance(caller, Actor) else await authenticate_caller(request, caller)
+        if self.writes and request.method not in _SAFE_METHODS:
+            require_write_scope(actor)
+        return actor
 
 
 async def authenticate_caller(request: Request, caller: Caller) -> Actor:
@@ -130,6 +139,8 @@ CurrentCaller = Annotated[Caller, Depends(BearerCredentials(anonymous=True))]
 SignedInCaller = Annotated[Caller, Depends(BearerCredentials(anonymous=False))]
 CurrentActor = Annotated[Actor, Depends(BearerAuthentication(anonymous=True))]
 SignedInActor = Annotated[Actor, Depends(BearerAuthentication(anonymous=False))]
+# A POST that changes nothing (lint): a read-only token may call it.
+CurrentReader = Annotated[Actor, Depends(BearerAuthentication(anonymous=True, writes=False))]
 
 
 def document_anonymous_reads(openapi: dict[str, Any], routes: Iterable[BaseRoute]) -> None:
@@ -152,7 +163,16 @@ SIGN_IN_SCHEME: dict[str, Any] = {
     "type": "oauth2",
     "description": "Sign in with a username and password: the JWT it issues is sent as "
     "the same bearer token.",
-    "flows": {"password": {"tokenUrl": "/v1/auth/token", "scopes": {}}},
+    "flows": {
+        "password": {
+            "tokenUrl": "/v1/auth/token",
+            # None chosen is `read write`, as for a token.
+            "scopes": {
+                "read": "Read what your roles let you see",
+                "write": "Change what your roles let you change",
+            },
+        }
+    },
 }
 
 

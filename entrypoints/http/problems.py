@@ -22,6 +22,7 @@ from starlette.routing import Route
 from application.errors import (
     AlreadyExists,
     Forbidden,
+    InsufficientScope,
     InvalidCursor,
     NotAuthenticated,
     NotFound,
@@ -59,6 +60,9 @@ BAD_REQUEST = ProblemType("bad-request", 400, "Bad request")
 INVALID_CURSOR = ProblemType("invalid-cursor", 400, "The cursor is not one of this list's")
 NOT_AUTHENTICATED = ProblemType("not-authenticated", 401, "Authentication required")
 FORBIDDEN = ProblemType("forbidden", 403, "Your role does not allow this")
+INSUFFICIENT_SCOPE = ProblemType(
+    "insufficient-scope", 403, "Your token's scope does not allow this"
+)
 NOT_FOUND = ProblemType("not-found", 404, "Not found")
 METHOD_NOT_ALLOWED = ProblemType("method-not-allowed", 405, "Method not allowed")
 ALREADY_EXISTS = ProblemType("already-exists", 409, "It already exists")
@@ -85,6 +89,7 @@ CATALOGUE: tuple[ProblemType, ...] = (
     INVALID_CURSOR,
     NOT_AUTHENTICATED,
     FORBIDDEN,
+    INSUFFICIENT_SCOPE,
     NOT_FOUND,
     METHOD_NOT_ALLOWED,
     ALREADY_EXISTS,
@@ -107,6 +112,7 @@ CATALOGUE: tuple[ProblemType, ...] = (
 _OF_ERROR: dict[type[Exception], ProblemType] = {
     NotFound: NOT_FOUND,
     NotAuthenticated: NOT_AUTHENTICATED,
+    InsufficientScope: INSUFFICIENT_SCOPE,
     Forbidden: FORBIDDEN,
     AlreadyExists: ALREADY_EXISTS,
     VersionMismatch: VERSION_MISMATCH,
@@ -215,6 +221,10 @@ async def _application_error(request: Request, error: Exception) -> Response:
         extensions = {"errors": [{"loc": ["query", error.field], "message": str(error)}]}
     elif isinstance(error, NotAuthenticated):
         headers = _CHALLENGE
+    elif isinstance(error, InsufficientScope):
+        # RFC 6750 3.1: the scope the request needs, in the body and the challenge.
+        extensions = {"required_scope": error.needed, "token_scope": error.have}
+        headers = {"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{error.needed}"'}
     elif isinstance(error, NotFound) and "authorization" not in request.headers:
         # A private log looks missing to anonymous callers (so they cannot list them by
         # guessing); say that signing in may show it, on every 404 alike.

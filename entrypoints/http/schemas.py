@@ -13,6 +13,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -27,6 +28,7 @@ from domain import content as madr
 from domain.decision import Changes
 from domain.lifecycle import Status
 from domain.links import LinkKind
+from domain.user import TOKEN_DAYS_AT_MOST, TOKEN_DAYS_BY_DEFAULT
 from domain.values import Role, Visibility
 
 T = TypeVar("T")
@@ -552,17 +554,43 @@ class TokenCreate(_Input):
         max_length=100,
         description="What the token is for: 1 to 100 characters, not blank.",
     )
+    scope: Literal["read", "read write"] = Field(
+        "read write",
+        description="`read`: it reads only, and gets 403 on every write. `read write`: it "
+        "may do all your roles allow.",
+    )
+    expires_in_days: int | None = Field(
+        None,
+        ge=1,
+        le=TOKEN_DAYS_AT_MOST,
+        description=f"It expires this many days from now. Give this or `expires_at`; "
+        f"neither: {TOKEN_DAYS_BY_DEFAULT} days. No token outlives {TOKEN_DAYS_AT_MOST} days.",
+    )
+    expires_at: AwareDatetime | None = Field(
+        None,
+        description=f"It expires at this time (with a zone), within {TOKEN_DAYS_AT_MOST} days.",
+    )
 
-    model_config = ConfigDict(json_schema_extra=_examples({"name": "ci"}))
+    model_config = ConfigDict(
+        json_schema_extra=_examples(
+            {"name": "ci"}, {"name": "dashboard", "scope": "read", "expires_in_days": 30}
+        )
+    )
 
 
 class PasswordGrant(BaseModel):
-    """OAuth2's password grant as a form; other fields a client sends (client_id, scope)
-    are ignored."""
+    """OAuth2's password grant as a form; other fields a client sends (client_id) are
+    ignored."""
 
     grant_type: Literal["password"] = Field(description="Always `password`.")
     username: str = Field(max_length=200)
     password: str = Field(max_length=1024)
+    scope: str = Field(
+        "",
+        max_length=100,
+        description="`read` for a token that reads only; `read write` or none for one that "
+        "may do all your roles allow.",
+    )
 
     model_config = ConfigDict(
         json_schema_extra=_examples(
@@ -575,10 +603,16 @@ class SessionToken(BaseModel):
     access_token: str = Field(description="A JWT: send it as `Authorization: Bearer <token>`.")
     token_type: Literal["bearer"]
     expires_in: int = Field(description="Seconds until it expires; then sign in again.")
+    scope: Literal["read", "read write"] = Field(description="What the token may do.")
 
     model_config = ConfigDict(
         json_schema_extra=_examples(
-            {"access_token": "eyJhbGciOiJIUzI1NiIs…", "token_type": "bearer", "expires_in": 900}
+            {
+                "access_token": "eyJhbGciOiJIUzI1NiIs…",
+                "token_type": "bearer",
+                "expires_in": 900,
+                "scope": "read write",
+            }
         )
     )
 
@@ -588,10 +622,51 @@ class IssuedToken(BaseModel):
     username: str
     name: str
     token: str = Field(description="The secret: shown this once, store it now.")
+    scope: Literal["read", "read write"]
+    created_at: dt.datetime
+    expires_at: dt.datetime | None = Field(description="Null only for tokens made before expiry.")
 
     model_config = ConfigDict(
         json_schema_extra=_examples(
-            {"id": "3f2a9c1d0b7e4a65", "username": "ada", "name": "ci", "token": "adr_…"}
+            {
+                "id": "3f2a9c1d0b7e4a65",
+                "username": "ada",
+                "name": "ci",
+                "token": "adr_…",
+                "scope": "read write",
+                "created_at": "2026-12-01T10:00:00Z",
+                "expires_at": "2027-03-01T10:00:00Z",
+            }
+        )
+    )
+
+
+class TokenInfo(BaseModel):
+    """A personal access token as listed: never its secret."""
+
+    id: str
+    username: str
+    name: str
+    scope: Literal["read", "read write"]
+    created_at: dt.datetime
+    expires_at: dt.datetime | None = Field(
+        description="Null for a token made before tokens expired: it never does."
+    )
+    last_used_at: dt.datetime | None = Field(
+        description="When it last authenticated a request, to the minute; null if never."
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra=_examples(
+            {
+                "id": "3f2a9c1d0b7e4a65",
+                "username": "ada",
+                "name": "ci",
+                "scope": "read",
+                "created_at": "2026-12-01T10:00:00Z",
+                "expires_at": "2027-03-01T10:00:00Z",
+                "last_used_at": "2026-12-02T08:31:00Z",
+            }
         )
     )
 

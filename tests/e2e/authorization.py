@@ -9,7 +9,9 @@ PRODUCT.md (Security) and application/access.py:
 - anyone may read a public log, without a token too;
 - no token: 401 on every write; reading a private log is 404, as for a missing log;
 - signed in without a role in a private log: 404, as if the log did not exist (never 403);
-- the log is visible but the role is not enough: 403.
+- the log is visible but the role is not enough: 403;
+- a read-only token (the site admin's: it may read everything) reads what its user may,
+  and gets 403 insufficient-scope on every request that may change something.
 
 Each row also says how to make its request valid in every other respect (a fresh
 proposal to accept, the current If-Match, ...), so that the status is about authorization
@@ -40,6 +42,8 @@ class Caller(Enum):
     DECIDER = "decider"
     LOG_ADMIN = "log admin"
     SITE_ADMIN = "site admin"
+    # The site admin's token with the `read` scope.
+    READ_ONLY = "read-only token"
 
     @property
     def role(self) -> Role | None:
@@ -60,6 +64,7 @@ class Access(Enum):
 
     ANYONE = "anyone"
     SIGNED_IN = "signed in"
+    SITE_ADMIN = "site admin"
 
 
 @dataclass
@@ -118,6 +123,13 @@ class Row:
     prepare: Prepare = _nothing
     # A second way to call the same route, that takes another path through the app.
     variant: str = ""
+    # What a signed-in caller who is not a site admin gets on a SITE_ADMIN row.
+    refused: int = 403
+
+    @property
+    def writes(self) -> bool:
+        """Whether the request may change something, so needs the write scope."""
+        return self.method not in ("GET", "HEAD") and self.route not in _CHANGE_NOTHING
 
     @property
     def route(self) -> tuple[str, str]:
@@ -128,11 +140,21 @@ class Row:
         return isinstance(self.needs, Role)
 
 
+# Posts that change nothing: a check, and signing in (which reads no bearer token).
+_CHANGE_NOTHING = {("POST", "/v1/lint"), ("POST", "/v1/auth/token")}
+
+
 def expected_status(row: Row, caller: Caller, visibility: Visibility | None) -> int:
+    if caller is Caller.READ_ONLY:
+        return 403 if row.writes else expected_status(row, Caller.SITE_ADMIN, visibility)
     if row.needs is Access.ANYONE:
         return row.ok
     if row.needs is Access.SIGNED_IN:
         return 401 if caller is Caller.ANONYMOUS else row.ok
+    if row.needs is Access.SITE_ADMIN:
+        if caller is Caller.ANONYMOUS:
+            return 401
+        return row.ok if caller is Caller.SITE_ADMIN else row.refused
     assert isinstance(row.needs, Role)
     assert visibility is not None
     if caller is Caller.SITE_ADMIN:
@@ -183,6 +205,15 @@ async def _new_log_body(world: World, slug: str) -> Prepared:
 
 async def _token_body(world: World, slug: str) -> Prepared:
     return Prepared(json={"name": "ci"})
+
+
+async def _the_spare_users_tokens(world: World, slug: str) -> Prepared:
+    return Prepared(params={"user": world.spare_user})
+
+
+async def _a_token_of_the_site_admin(world: World, slug: str) -> Prepared:
+    reply = await world.client.post("/v1/tokens", json={"name": "spare"}, headers=world.admin)
+    return Prepared(path={"id": _ok(reply, 201)["id"]})
 
 
 # A user who signs in with a password (the world fixture creates them).
@@ -360,6 +391,19 @@ TABLE: tuple[Row, ...] = (
     Row("GET", "/v1/logs", Access.ANYONE, 200),
     Row("POST", "/v1/logs", Access.SIGNED_IN, 201, _new_log_body),
     Row("POST", "/v1/tokens", Access.SIGNED_IN, 201, _token_body),
+    Row("GET", "/v1/tokens", Access.SIGNED_IN, 200),
+    Row(
+        "GET",
+        "/v1/tokens",
+        Access.SITE_ADMIN,
+        200,
+        _the_spare_users_tokens,
+        variant="another user's",
+    ),
+    # Someone else's token looks missing to all but a site admin.
+    Row(
+        "DELETE", "/v1/tokens/{id}", Access.SITE_ADMIN, 204, _a_token_of_the_site_admin, refused=404
+    ),
     # Signing in reads no bearer token: anyone with the password gets a JWT.
     Row("POST", "/v1/auth/token", Access.ANYONE, 200, _a_password_grant),
     Row("POST", "/v1/lint", Access.SIGNED_IN, 200, _a_file_to_lint),

@@ -109,6 +109,13 @@ async def world(
                 admin = caller is Caller.SITE_ADMIN
                 issued = await create(CreateUser(actor=OPERATOR, username=username, is_admin=admin))
                 headers[caller] = bearer(issued.token)
+            read_only = await client.post(
+                "/v1/tokens",
+                json={"name": "read-only", "scope": "read"},
+                headers=headers[Caller.SITE_ADMIN],
+            )
+            assert read_only.status_code == 201, read_only.text
+            headers[Caller.READ_ONLY] = bearer(read_only.json()["token"])
             spare = "spare"
             await create(CreateUser(actor=OPERATOR, username=spare))
             create_signer: CreatePasswordUserHandler = app.state.services.get(
@@ -159,7 +166,11 @@ async def test_a_caller_gets_what_their_role_allows(world: World, case: Case) ->
         headers=world.headers[case.caller] | prepared.headers,
     )
     assert reply.status_code == case.expected, reply.text
-    if case.expected in _PROBLEM_OF:
+    if case.caller is Caller.READ_ONLY and case.expected == 403:
+        problem = assert_problem(reply, 403, "insufficient-scope")
+        assert problem["required_scope"] == "write"
+        assert 'scope="write"' in reply.headers["www-authenticate"]
+    elif case.expected in _PROBLEM_OF:
         assert_problem(reply, case.expected, _PROBLEM_OF[case.expected])
     if case.expected == 401:
         assert reply.headers["www-authenticate"] == "Bearer"

@@ -149,6 +149,8 @@ FORGED: dict[str, Callable[[], str]] = {
         + _signed().rsplit(".", 1)[1]
     ),
     "not a JWT at all": lambda: "eyJ.garbage",
+    "scope no registry grants": lambda: _signed(_claims(scope="read write admin")),
+    "scope not a string": lambda: _signed(_claims(scope=["read", "write"])),
     **{
         f"missing {claim}": (lambda claim=claim: _signed(_claims(**{claim: None})))
         for claim in ("iss", "aud", "sub", "exp", "nbf", "iat", "jti")
@@ -252,3 +254,21 @@ async def test_docs_can_sign_in_through_the_password_flow(client: httpx.AsyncCli
     assert scheme["flows"]["password"]["tokenUrl"] == "/v1/auth/token"
     assert {"oauth2": []} in openapi["paths"]["/v1/logs"]["post"]["security"]
     assert {"oauth2": []} in openapi["paths"]["/v1/logs/{log}/decisions/{n}"]["get"]["security"]
+
+
+async def test_a_jwt_issued_before_scopes_keeps_all_its_user_may_do(
+    client: httpx.AsyncClient,
+) -> None:
+    # Signed by this registry without a `scope` claim, as every JWT was until 0008.
+    created = await client.post(
+        "/v1/logs", json={"slug": "anns", "title": "Ann's"}, headers=bearer(_signed())
+    )
+    assert created.status_code == 201, created.text
+
+
+async def test_a_read_scoped_jwt_reads_and_may_not_write(client: httpx.AsyncClient) -> None:
+    read_only = bearer(_signed(_claims(scope="read")))
+    assert (await client.get("/v1/logs", headers=read_only)).status_code == 200
+    refused = await client.post("/v1/logs", json={"slug": "a", "title": "A"}, headers=read_only)
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["required_scope"] == "write"

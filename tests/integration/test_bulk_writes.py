@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import Table, event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.clock import SystemClock
 from adapters.sqlalchemy import SqlAlchemyReadModel
 from adapters.sqlalchemy.tables import (
     decision_events,
@@ -287,7 +288,7 @@ async def test_a_clash_inside_a_bulk_commit_names_its_decision_and_writes_nothin
             await uow.commit()
         assert uow.collect_events() == []
 
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
     listed = await read.decisions(core, DecisionFilters(), limit=50, after=None)
     assert [d.number for d in listed] == ([1, 3] if clash == "retired" else [1, 2, 3])
     assert await _stored_events(registry.engine) == before_events

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
+from adapters.clock import SystemClock
 from adapters.sqlalchemy import SqlAlchemyReadModel, SqlAlchemyUnitOfWork
 from application.errors import VersionMismatch
 from application.views import ANONYMOUS, DecisionFilters
@@ -34,7 +35,7 @@ async def _propose_concurrently(registry: Registry, count: int) -> None:
 
     expected = list(range(1, count + 1))
     assert sorted(ref.number.value for ref in refs) == expected
-    stored = await SqlAlchemyReadModel(registry.engine).decisions(
+    stored = await SqlAlchemyReadModel(registry.engine, SystemClock()).decisions(
         core, DecisionFilters(), limit=count + 1, after=None
     )
     assert [d.number for d in stored] == expected
@@ -87,7 +88,7 @@ async def test_a_stale_decision_write_raises_version_mismatch_and_writes_nothing
             await second.commit()
         assert second.collect_events() == []
 
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
     _, _, view = await read.decision(proposal, ANONYMOUS)
     assert view is not None
     assert (view.status, view.version) == (Status.ACCEPTED.value, 2)
@@ -113,7 +114,7 @@ async def test_a_stale_log_update_raises_version_mismatch_and_writes_nothing(
         with pytest.raises(VersionMismatch, match="log core"):
             await second.commit()
 
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
     assert [m.username for m in await read.members(core)] == ["alice"]
     log = await read.log(core)
     assert log is not None
@@ -140,7 +141,9 @@ async def test_concurrent_edits_never_lose_an_update(registry: Registry) -> None
     assert won
     if registry.engine.dialect.name == "sqlite":
         assert won == set(tags)
-    _, _, view = await SqlAlchemyReadModel(registry.engine).decision(proposal, ANONYMOUS)
+    _, _, view = await SqlAlchemyReadModel(registry.engine, SystemClock()).decision(
+        proposal, ANONYMOUS
+    )
     assert view is not None
     assert set(view.tags) == won
     assert view.version == 1 + len(won)

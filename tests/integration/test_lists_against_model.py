@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.clock import SystemClock
 from adapters.sqlalchemy import SqlAlchemyReadModel, SqlAlchemyUnitOfWork, create_search
 from application.commands import ListDecisions, ListLogs, SearchDecisions
 from application.cursors import Cursors
@@ -262,7 +263,7 @@ async def test_every_list_and_search_shows_each_visible_decision_once_in_order(
     engine: AsyncEngine, world: tuple[LogSpec, ...], data: st.DataObject | None
 ) -> None:
     await store(engine, world)
-    read_model = SqlAlchemyReadModel(engine)
+    read_model = SqlAlchemyReadModel(engine, SystemClock())
     search = create_search(engine)
     cursors = Cursors(b"property")
     list_logs = ListLogsHandler(read_model, cursors)

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from adapters.clock import SystemClock
 from adapters.sqlalchemy import SqlAlchemyReadModel
 from application.authentication import PersonalAccessToken
 from application.content_json import content_to_json
@@ -45,7 +46,7 @@ async def test_actor_for_token_finds_the_tokens_user(registry: Registry) -> None
             )
         await uow.commit()
 
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
     assert await read.actor_for(PersonalAccessToken("hash-a")) == Actor("alice", is_admin=False)
     assert await read.actor_for(PersonalAccessToken("hash-r")) == Actor("root", is_admin=True)
     assert await read.actor_for(PersonalAccessToken("unknown")) is None
@@ -57,7 +58,7 @@ async def test_log_access_authenticates_the_token_in_the_same_answer(registry: R
         await uow.users.add_token(AccessToken("t-bob", "bob", "cli", "hash-b", AT))
         await uow.commit()
     core = await registry.log("core", members={"bob": Role.AUTHOR})
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
     bob = Actor("bob", is_admin=False)
     author = LogAccess(Visibility.PRIVATE, Role.AUTHOR)
 
@@ -77,7 +78,7 @@ async def test_log_access_gives_visibility_and_the_callers_role(registry: Regist
     await registry.user("bob")
     core = await registry.log("core", members={"bob": Role.AUTHOR})
     public = await registry.log("open", visibility=Visibility.PUBLIC)
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
 
     async def access(slug: LogSlug, username: str | None) -> LogAccess | None:
         return (await read.log_access(slug, Actor(username)))[1]
@@ -97,7 +98,7 @@ async def test_log_and_members(registry: Registry) -> None:
     for name in ("zoe", "bob"):
         await registry.user(name)
     core = await registry.log("core", members={"zoe": Role.VIEWER, "bob": Role.DECIDER})
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
 
     log = await read.log(core)
     assert log is not None
@@ -124,7 +125,7 @@ async def test_logs_lists_what_the_actor_may_read_by_slug_in_pages(registry: Reg
         ("alpha", Visibility.PUBLIC, {}),
     ):
         await registry.log(slug, visibility=visibility, members=members)
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
 
     async def slugs(actor: Actor, *, limit: int = 10, after: str | None = None) -> list[str]:
         found = await read.logs(actor, limit=limit, after=None if after is None else LogSlug(after))
@@ -145,7 +146,7 @@ async def test_decision_gives_access_and_view_in_one_answer(registry: Registry) 
     private = await registry.log("secret", members={"bob": Role.VIEWER})
     await registry.propose(public)
     await registry.propose(private)
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
     public_access = LogAccess(Visibility.PUBLIC, None)
     stranger = LogAccess(Visibility.PRIVATE, None)
 
@@ -188,7 +189,9 @@ async def test_decision_view_shows_what_was_saved(registry: Registry) -> None:
 
     await registry.change(proposal, link)
 
-    _, _, view = await SqlAlchemyReadModel(registry.engine).decision(proposal, Actor("alice"))
+    _, _, view = await SqlAlchemyReadModel(registry.engine, SystemClock()).decision(
+        proposal, Actor("alice")
+    )
     assert view == DecisionView(
         log="core",
         number=1,
@@ -221,7 +224,7 @@ async def test_history_pages_oldest_first(registry: Registry) -> None:
         decision.accept(by="carol", at=AT + timedelta(hours=4))
 
     await registry.change(proposal, work)
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
 
     pages = []
     after: int | None = None
@@ -276,7 +279,7 @@ async def test_current_follows_a_branching_supersession_graph_across_logs(
     def successors_of(start: DecisionRef) -> list[DecisionRef]:
         return [ref(s) for s in edges.get(str(start), [])]
 
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
     for start in all_refs:
         found = [ref(f"{d.log}/{d.number}") for d in await read.current(start)]
         assert found == current(start, successors_of), start
@@ -394,7 +397,7 @@ async def test_list_filters_and_pages_like_a_naive_model(
                 )
             )
         await uow.commit()
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
 
     found: list[int] = []
     after: DecisionNumber | None = None

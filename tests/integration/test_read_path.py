@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from adapters.clock import SystemClock
 from adapters.sqlalchemy import SqlAlchemyReadModel, SqlAlchemyUnitOfWork
 from adapters.sqlalchemy.read_model import _HISTORY, _decisions_statement
 from application.content_json import content_to_json
@@ -94,7 +95,7 @@ async def test_a_page_of_a_log_walks_its_index_without_sorting_the_log(
             step.startswith(("Index Scan uq_decisions_log_id_number", "Index Only Scan uq_"))
             for step in plan
         ), plan
-    page = await SqlAlchemyReadModel(registry.engine).decisions(
+    page = await SqlAlchemyReadModel(registry.engine, SystemClock()).decisions(
         core, DecisionFilters(), limit=PAGE, after=DecisionNumber(after) if after else None
     )
     assert [d.number for d in page] == list(range(after + 1, after + PAGE + 1))
@@ -105,7 +106,7 @@ async def test_connections_the_server_closed_are_replaced_without_failing_a_requ
     registry: Registry, database_url: str
 ) -> None:
     core = await registry.log("core", visibility=Visibility.PUBLIC)
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
     # Fill the pool with connections that are then all closed by the server.
     await asyncio.gather(*(read.log(core) for _ in range(5)))
     admin = create_async_engine(database_url, poolclass=NullPool)
@@ -130,7 +131,7 @@ async def test_reads_beyond_the_read_connections_wait_their_turn_and_writers_kee
     registry: Registry,
 ) -> None:
     core = await registry.log("core", visibility=Visibility.PUBLIC)
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
     readers = [read.log(core) for _ in range(40)]
     writers = [registry.propose(core, f"Decision {i}") for i in range(6)]
 
@@ -142,7 +143,7 @@ async def test_reads_beyond_the_read_connections_wait_their_turn_and_writers_kee
 
 async def test_the_read_side_reconnects_after_the_engine_is_disposed(registry: Registry) -> None:
     core = await registry.log("core", visibility=Visibility.PUBLIC)
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
     before = await asyncio.gather(*(read.log(core) for _ in range(8)))
 
     await registry.engine.dispose()

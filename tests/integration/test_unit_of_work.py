@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from adapters.clock import SystemClock
 from adapters.sqlalchemy import SqlAlchemyReadModel
 from application.errors import AlreadyExists, NotFound, VersionMismatch
 from application.views import Actor, DecisionFilters
@@ -113,7 +114,7 @@ async def test_list_in_gives_a_logs_decisions_by_number_tracked_like_get(
         await uow.commit()
         assert await uow.decisions.list_in(LogSlug("nowhere")) == []
 
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
     stored = await read.decisions(core, DecisionFilters(), limit=10, after=None)
     assert [(d.number, d.tags) for d in stored] == [(1, ("kept",)), (3, ()), (4, ())]
 
@@ -136,7 +137,7 @@ async def test_committed_events_land_in_history_in_order_and_are_collected_once(
     assert [e.version for e in events] == [2, 3]
     assert decision.events == []
 
-    history = await SqlAlchemyReadModel(registry.engine).history(
+    history = await SqlAlchemyReadModel(registry.engine, SystemClock()).history(
         proposal, limit=10, after_version=None
     )
     assert [(h.version, h.event, h.actor) for h in history] == [
@@ -182,7 +183,7 @@ async def test_no_connection_goes_back_to_the_pool_inside_a_transaction(
                 await uow.commit()
 
     assert await registry.propose(core, "Second") == ref("core/2")
-    listed = await SqlAlchemyReadModel(registry.engine).decisions(
+    listed = await SqlAlchemyReadModel(registry.engine, SystemClock()).decisions(
         core, DecisionFilters(), limit=10, after=None
     )
     assert [d.title for d in listed] == ["First", "Second"]
@@ -203,7 +204,7 @@ async def test_a_failing_commit_leaves_the_database_as_it_was(registry: Registry
         assert uow.collect_events() == []
     assert len(fresh.events) == 1
 
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
     assert [
         d.title for d in await read.decisions(core, DecisionFilters(), limit=10, after=None)
     ] == ["First"]
@@ -239,7 +240,7 @@ async def test_editing_resyncs_the_tags_people_and_links_that_filters_use(
 
     await registry.change(proposal, change)
 
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
 
     async def numbers(wanted: DecisionFilters) -> list[int]:
         found = await read.decisions(core, wanted, limit=10, after=None)
@@ -270,7 +271,7 @@ async def test_withdrawing_deletes_the_proposal_but_keeps_history_and_retires_th
         await uow.commit()
         assert [type(e) for e in uow.collect_events()] == [DecisionWithdrawn]
 
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
     _, access, view = await read.decision(withdrawn, Actor("alice"))
     assert access is not None
     assert view is None

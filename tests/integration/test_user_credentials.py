@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from adapters.clock import SystemClock
 from adapters.sqlalchemy import SqlAlchemyReadModel
 from application.authentication import PersonalAccessToken
 from application.views import Actor
@@ -35,7 +36,7 @@ async def test_password_of_answers_only_for_an_enabled_user_with_a_password(
         await uow.users.add(User("bot"))
         await uow.users.add(User("gone", password_hash="hash-gone", disabled=True))
         await uow.commit()
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
     assert await read.password_of("ann") == (Actor("ann", is_admin=True), "hash-ann")
     assert await read.password_of("bot") is None
     assert await read.password_of("gone") is None
@@ -48,7 +49,7 @@ async def test_a_disabled_users_token_authenticates_no_request(registry: Registr
         await uow.users.add_token(AccessToken("t-bob", "bob", "cli", "hash-b", AT))
         await uow.commit()
     await registry.log("core", members={"bob": Role.AUTHOR})
-    read = SqlAlchemyReadModel(registry.engine)
+    read = SqlAlchemyReadModel(registry.engine, SystemClock())
     token = PersonalAccessToken("hash-b")
     assert await read.actor_for(token) == Actor("bob")
 

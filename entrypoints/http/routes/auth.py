@@ -34,5 +34,5 @@ async def sign_in_for_token(
         RequestSessionTokenHandler, Depends(provide(RequestSessionTokenHandler))
     ],
 ) -> Response:
-    issued = await request_token(RequestSessionToken(form.username, form.password))
+    issued = await request_token(RequestSessionToken(form.username, form.password, form.scope))
     return json_response(issued, headers=_NO_STORE)

@@ -16,7 +16,7 @@ from application.handlers.queries import CheckRoleHandler
 from domain.values import LogSlug, Role
 from entrypoints.bundles import MAX_FILES, Budget, read_zip, zip_of
 from entrypoints.http import schemas
-from entrypoints.http.dependencies import CurrentActor, SignedInCaller, provide
+from entrypoints.http.dependencies import CurrentActor, CurrentReader, SignedInCaller, provide
 from entrypoints.http.params import LogPath
 from entrypoints.http.problems import (
     UNSUPPORTED_MEDIA_TYPE,
@@ -228,15 +228,16 @@ async def draw_graph(
     "/v1/lint",
     summary="Check MADR files",
     description="Reports every problem of every file with its line, rule and severity, and "
-    "stores nothing; so CI can gate ADR pull requests. Needs a token unless the server lets "
-    "anonymous callers lint (ADR_REGISTRY_ANONYMOUS_LINT, off by default: ADR-0010).",
+    "stores nothing; so CI can gate ADR pull requests (a read-only token will do). Needs a "
+    "token unless the server lets anonymous callers lint (ADR_REGISTRY_ANONYMOUS_LINT, off "
+    "by default: ADR-0010).",
     response_model=schemas.LintReport,
     responses=problem_responses(400, 401, 413, 415),
     openapi_extra=_UPLOAD_BODY,
 )
 async def lint_files(
     request: Request,
-    actor: CurrentActor,
+    actor: CurrentReader,
     settings: Annotated[Settings, Depends(provide(Settings))],
     handler: Annotated[LintFilesHandler, Depends(provide(LintFilesHandler))],
     filename: FilenameQuery = None,
