@@ -1,7 +1,7 @@
 """History index: a decision's events in order, beat notices included.
 
-Revision ID: 0008_history_index
-Revises: 0007_auth
+Revision ID: 0009_history_index
+Revises: 0008_tokens
 Create Date: 2026-12-02
 """
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0008_history_index"
-down_revision: str | None = "0007_auth"
+revision: str = "0009_history_index"
+down_revision: str | None = "0008_tokens"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
