@@ -16,6 +16,7 @@ from entrypoints.http.dependencies import Services, document_anonymous_reads, do
 from entrypoints.http.docs import add_offline_docs
 from entrypoints.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from entrypoints.http.problems import add_problem_schema, install_problem_handlers
+from entrypoints.http.rate_limits import RateLimitMiddleware, RateLimits, document_rate_limits
 from entrypoints.http.routes import (
     auth,
     decisions,
@@ -64,6 +65,7 @@ class RegistryApp(FastAPI):
         add_problem_schema(schema)
         document_anonymous_reads(schema, self.routes)
         document_sign_in(schema)
+        document_rate_limits(schema)
         return schema
 
 
@@ -116,6 +118,11 @@ def create_app(
         max_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
     )
+    # Inside the request id (a 429 is logged and counted like any reply), outside the
+    # body limit: a caller over quota is refused before anything reads its body.
+    app.state.rate_limits = RateLimits.from_settings(settings)
+    if app.state.rate_limits is not None:
+        app.add_middleware(RateLimitMiddleware, limits=app.state.rate_limits)
     app.add_middleware(RequestContextMiddleware, metrics=http_metrics())
     # The routers' routes go straight into the app's own list (include_router would nest
     # them): app.routes then lists every APIRoute, and a request is matched in one pass,
