@@ -254,12 +254,6 @@ def _refuse_embedded(settings: Settings) -> None:
             "ADR_REGISTRY_BROKER_URL must name a RabbitMQ broker when ADR_REGISTRY_ENV="
             "production (amqp://user:password@host:5672/vhost), not the embedded broker"
         )
-    if settings.rate_limit_enabled and not settings.rate_limit_storage_url:
-        # Counters in each process's memory would multiply every limit by the replicas.
-        raise ValueError(
-            "ADR_REGISTRY_RATE_LIMIT_STORAGE_URL must name a Redis server when "
-            "ADR_REGISTRY_ENV=production (redis://host:6379/0), shared by every API process"
-        )
     if not settings.jwt_key_ring():
         # A key of its own per process would reject, on every other replica, the tokens
         # one replica signs.
@@ -267,6 +261,12 @@ def _refuse_embedded(settings: Settings) -> None:
             "ADR_REGISTRY_JWT_KEYS must be set when ADR_REGISTRY_ENV=production, the same "
             "for every API process ('kid:secret', e.g. '2026-12:' followed by "
             "`openssl rand -base64 32`)"
+        )
+    if settings.rate_limit_enabled and not settings.rate_limit_storage_url:
+        # Counters in each process's memory would multiply every limit by the replicas.
+        raise ValueError(
+            "ADR_REGISTRY_RATE_LIMIT_STORAGE_URL must name a Redis server when "
+            "ADR_REGISTRY_ENV=production (redis://host:6379/0), shared by every API process"
         )
 
 

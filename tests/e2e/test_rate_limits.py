@@ -214,9 +214,13 @@ async def test_api_processes_share_their_counters_in_redis(
     # A fresh address per run: the counters outlive the test in the shared server.
     address = f"2001:db8::{uuid.uuid4().hex[:4]}"
     first, second = create_app(settings), create_app(settings)
-    async with first.router.lifespan_context(first), second.router.lifespan_context(second):
-        async with client_from(first, address) as one, client_from(second, address) as two:
-            for left in (4, 3, 2, 1, 0):
-                reply = await (one if left % 2 else two).get("/v1/logs")
-                assert reply.headers["ratelimit"] == f'"address";r={left}'
-            assert_too_many(await one.get("/v1/logs"), '"address";q=5;w=60')
+    async with (
+        first.router.lifespan_context(first),
+        second.router.lifespan_context(second),
+        client_from(first, address) as one,
+        client_from(second, address) as two,
+    ):
+        for left in (4, 3, 2, 1, 0):
+            reply = await (one if left % 2 else two).get("/v1/logs")
+            assert reply.headers["ratelimit"] == f'"address";r={left}'
+        assert_too_many(await one.get("/v1/logs"), '"address";q=5;w=60')
