@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from application.access import require_signed_in
 from application.authentication import authenticate
 from application.commands import Authenticate, CreateToken, CreateUser, SetUserDisabled
@@ -9,6 +11,7 @@ from application.errors import AlreadyExists, Forbidden, NotFound
 from application.ports import Clock, ReadModel, UnitOfWork
 from application.tokens import hash_secret, new_secret, new_token_id
 from application.views import Actor, IssuedToken
+from domain.audit import AuditAction, AuditRecord
 from domain.errors import InvalidValue
 from domain.user import AccessToken, User
 
@@ -44,6 +47,8 @@ class CreateUserHandler:
                 raise AlreadyExists(f"a user '{user.username}' already exists")
             await self.uow.users.add(user)
             await self.uow.users.add_token(token)
+            await self.uow.audit.record(user_created(cmd.actor, user, token.created_at, cmd.origin))
+            await self.uow.audit.record(token_created(cmd.actor, token, cmd.origin))
             await self.uow.commit()
         return IssuedToken(id=token.id, username=user.username, name=token.name, token=secret)
 
@@ -52,8 +57,9 @@ class SetUserDisabledHandler:
     """A site admin disables or enables a user; disabled, the user's tokens and password
     stop working with the next request (the credential lookup checks the flag)."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow = uow
+        self.clock = clock
 
     async def __call__(self, cmd: SetUserDisabled) -> None:
         if not cmd.actor.is_admin:
@@ -65,6 +71,15 @@ class SetUserDisabledHandler:
             if user is None:
                 raise NotFound(f"there is no user '{cmd.username}'")
             await self.uow.users.update(user.with_disabled(cmd.disabled))
+            await self.uow.audit.record(
+                AuditRecord(
+                    AuditAction.USER_DISABLED if cmd.disabled else AuditAction.USER_ENABLED,
+                    self.clock.now(),
+                    cmd.actor.username,
+                    user_target(cmd.username),
+                    cmd.origin,
+                )
+            )
             await self.uow.commit()
 
 
@@ -88,8 +103,31 @@ class CreateTokenHandler:
         )
         async with self.uow:
             await self.uow.users.add_token(token)
+            await self.uow.audit.record(token_created(cmd.actor, token, cmd.origin))
             await self.uow.commit()
         return IssuedToken(id=token.id, username=username, name=token.name, token=secret)
+
+
+def user_target(username: str) -> str:
+    return f"user {username}"
+
+
+def user_created(actor: Actor, user: User, at: dt.datetime, origin: str | None) -> AuditRecord:
+    details = {"admin": "yes"} if user.is_admin else {}
+    return AuditRecord(
+        AuditAction.USER_CREATED, at, actor.username, user_target(user.username), origin, details
+    )
+
+
+def token_created(actor: Actor, token: AccessToken, origin: str | None) -> AuditRecord:
+    return AuditRecord(
+        AuditAction.TOKEN_CREATED,
+        token.created_at,
+        actor.username,
+        f"token {token.id} of user {token.username}",
+        origin,
+        {"name": token.name},
+    )
 
 
 class AuthenticateHandler:

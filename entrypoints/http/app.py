@@ -18,6 +18,7 @@ from entrypoints.http.middleware import BodySizeLimitMiddleware, RequestContextM
 from entrypoints.http.problems import add_problem_schema, install_problem_handlers
 from entrypoints.http.rate_limits import RateLimitMiddleware, RateLimits, document_rate_limits
 from entrypoints.http.routes import (
+    audit,
     auth,
     decisions,
     logs,
@@ -50,6 +51,7 @@ _TAGS = [
     {"name": "search", "description": "Full text across logs, ranked, with facets."},
     {"name": "auth", "description": "Sign in with a password for a short-lived JWT."},
     {"name": "tokens", "description": "Personal access tokens."},
+    {"name": "audit", "description": "Who signed in, and changed tokens, roles and users."},
     {
         "name": "webhooks",
         "description": "Signed deliveries of a log's events to other services (Standard "
@@ -127,7 +129,18 @@ def create_app(
     # The routers' routes go straight into the app's own list (include_router would nest
     # them): app.routes then lists every APIRoute, and a request is matched in one pass,
     # decisions first since reading one is the hot path.
-    for module in (decisions, logs, madr, auth, tokens, operations, metrics, search, webhooks):
+    for module in (
+        decisions,
+        logs,
+        madr,
+        auth,
+        tokens,
+        audit,
+        operations,
+        metrics,
+        search,
+        webhooks,
+    ):
         app.router.routes.extend(module.router.routes)
     # The web view after the API.
     app.router.routes.extend(pages.router.routes)

@@ -22,6 +22,7 @@ from limits.storage import storage_from_string
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from entrypoints.http.client_address import client_address
 from entrypoints.http.problems import (
     TOO_MANY_REQUESTS,
     ProblemError,
@@ -173,13 +174,6 @@ def storage_of(url: str) -> Storage:
         storage = storage_from_string(f"async+{url}", wrap_exceptions=True)
     assert isinstance(storage, Storage), "an async+ scheme gives an async storage"
     return storage
-
-
-def client_address(scope: Scope) -> str:
-    """The client's address as the server gives it (Uvicorn has already replaced it with
-    X-Forwarded-For's when the peer is a trusted proxy)."""
-    client = scope.get("client")
-    return client[0] if client else "unknown"
 
 
 def _authorization(scope: Scope) -> bytes | None:

@@ -8,8 +8,9 @@ from fastapi.responses import RedirectResponse
 from application.commands import RequestSessionToken
 from application.errors import NotAuthenticated
 from application.handlers.passwords import RequestSessionTokenHandler
+from entrypoints.http.client_address import client_address
 from entrypoints.http.dependencies import services_of
-from entrypoints.http.rate_limits import client_address, rate_limits_of
+from entrypoints.http.rate_limits import rate_limits_of
 from entrypoints.web.headers import SECURITY_HEADERS
 from entrypoints.web.responses import PageRoute, page
 from entrypoints.web.session import (
@@ -75,7 +76,9 @@ async def signin(request: Request) -> Response:
             return response
     sign_in = services_of(request).get(RequestSessionTokenHandler)
     try:
-        session = await sign_in(RequestSessionToken(username=username, password=password))
+        session = await sign_in(
+            RequestSessionToken(username=username, password=password, origin=address)
+        )
     except NotAuthenticated:
         if limits is not None:
             await limits.sign_in_failed(username, address)

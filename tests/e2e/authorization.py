@@ -60,6 +60,7 @@ class Access(Enum):
 
     ANYONE = "anyone"
     SIGNED_IN = "signed in"
+    SITE_ADMIN = "site admin"
 
 
 @dataclass
@@ -133,6 +134,11 @@ def expected_status(row: Row, caller: Caller, visibility: Visibility | None) -> 
         return row.ok
     if row.needs is Access.SIGNED_IN:
         return 401 if caller is Caller.ANONYMOUS else row.ok
+    if row.needs is Access.SITE_ADMIN:
+        # Not about one log, so nothing to hide: who is signed in but not allowed is told.
+        if caller is Caller.ANONYMOUS:
+            return 401
+        return row.ok if caller is Caller.SITE_ADMIN else 403
     assert isinstance(row.needs, Role)
     assert visibility is not None
     if caller is Caller.SITE_ADMIN:
@@ -360,6 +366,7 @@ TABLE: tuple[Row, ...] = (
     Row("GET", "/v1/logs", Access.ANYONE, 200),
     Row("POST", "/v1/logs", Access.SIGNED_IN, 201, _new_log_body),
     Row("POST", "/v1/tokens", Access.SIGNED_IN, 201, _token_body),
+    Row("GET", "/v1/audit", Access.SITE_ADMIN, 200),
     # Signing in reads no bearer token: anyone with the password gets a JWT.
     Row("POST", "/v1/auth/token", Access.ANYONE, 200, _a_password_grant),
     Row("POST", "/v1/lint", Access.SIGNED_IN, 200, _a_file_to_lint),

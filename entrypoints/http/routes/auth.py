@@ -10,9 +10,10 @@ from application.commands import RequestSessionToken
 from application.errors import NotAuthenticated
 from application.handlers.passwords import RequestSessionTokenHandler
 from entrypoints.http import schemas
+from entrypoints.http.client_address import client_address
 from entrypoints.http.dependencies import provide
 from entrypoints.http.problems import problem_responses
-from entrypoints.http.rate_limits import client_address, rate_limits_of, too_many_sign_ins
+from entrypoints.http.rate_limits import rate_limits_of, too_many_sign_ins
 from entrypoints.http.responses import json_response
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
@@ -46,7 +47,9 @@ async def sign_in_for_token(
         if refusal is not None:
             raise too_many_sign_ins(refusal)
     try:
-        issued = await request_token(RequestSessionToken(form.username, form.password))
+        issued = await request_token(
+            RequestSessionToken(form.username, form.password, origin=address)
+        )
     except NotAuthenticated:
         if limits is not None:
             await limits.sign_in_failed(form.username, address)

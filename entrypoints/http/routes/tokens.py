@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Response
 from application.commands import CreateToken
 from application.handlers.users import CreateTokenHandler
 from entrypoints.http import schemas
+from entrypoints.http.client_address import ClientAddress
 from entrypoints.http.dependencies import SignedInActor, provide
 from entrypoints.http.json_route import JsonRoute
 from entrypoints.http.problems import problem_responses
@@ -28,6 +29,8 @@ router = APIRouter(prefix="/v1/tokens", tags=["tokens"], route_class=JsonRoute)
 async def create_token(
     body: schemas.TokenCreate,
     actor: SignedInActor,
+    origin: ClientAddress,
     create: Annotated[CreateTokenHandler, Depends(provide(CreateTokenHandler))],
 ) -> Response:
-    return json_response(await create(CreateToken(actor=actor, name=body.name)), status_code=201)
+    issued = await create(CreateToken(actor=actor, name=body.name, origin=origin))
+    return json_response(issued, status_code=201)

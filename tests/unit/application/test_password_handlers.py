@@ -40,13 +40,13 @@ def hasher() -> FakePasswordHasher:
 
 
 async def _create(store: Store, hasher: FakePasswordHasher, name: str = "ann") -> None:
-    await CreatePasswordUserHandler(FakeUnitOfWork(store), hasher)(
+    await CreatePasswordUserHandler(FakeUnitOfWork(store), hasher, FakeClock())(
         CreatePasswordUser(OPERATOR, name, GOOD)
     )
 
 
 def _sign_in(store: Store, hasher: FakePasswordHasher) -> SignInHandler:
-    return SignInHandler(FakeReadModel(store), hasher, FakeUnitOfWork(store))
+    return SignInHandler(FakeReadModel(store), hasher, FakeUnitOfWork(store), FakeClock())
 
 
 async def test_a_user_signs_in_with_the_password_they_were_created_with(
@@ -90,7 +90,7 @@ async def test_signing_in_rehashes_a_password_hashed_with_old_parameters(
 async def test_creating_a_password_user_checks_the_policy_and_who_asks(
     store: Store, hasher: FakePasswordHasher
 ) -> None:
-    create = CreatePasswordUserHandler(FakeUnitOfWork(store), hasher)
+    create = CreatePasswordUserHandler(FakeUnitOfWork(store), hasher, FakeClock())
     with pytest.raises(InvalidValue, match="at least 12"):
         await create(CreatePasswordUser(OPERATOR, "ann", "short"))
     with pytest.raises(Forbidden):
@@ -132,7 +132,7 @@ async def test_a_disabled_users_token_and_password_stop_working_at_once(
         CreateUser(OPERATOR, "bob")
     )
     store.users["bob"] = store.users["bob"].with_password(await hasher.hash(GOOD))
-    disable = SetUserDisabledHandler(FakeUnitOfWork(store))
+    disable = SetUserDisabledHandler(FakeUnitOfWork(store), FakeClock())
     authenticate = AuthenticateHandler(FakeReadModel(store))
     token = Authenticate(PersonalAccessToken.presented(issued.token))
 
@@ -149,7 +149,7 @@ async def test_a_disabled_users_token_and_password_stop_working_at_once(
 
 async def test_only_another_site_admin_can_disable_a_user(store: Store) -> None:
     store.users["root"] = User("root", is_admin=True)
-    disable = SetUserDisabledHandler(FakeUnitOfWork(store))
+    disable = SetUserDisabledHandler(FakeUnitOfWork(store), FakeClock())
     with pytest.raises(Forbidden, match="only a site admin"):
         await disable(SetUserDisabled(Actor("ann"), "root"))
     with pytest.raises(Forbidden, match="yourself"):
