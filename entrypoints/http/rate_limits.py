@@ -3,7 +3,10 @@ stricter count of failed sign-ins per username and per address.
 
 Counters are the `limits` library's fixed windows, in the storage every API process
 shares (Redis) or, for the one embedded process, in memory. A request is counted before
-routing, so a refused one costs one counter and never a database query.
+routing, so a refused one costs one counter and never a database query. With Redis, a
+process sends a key's hits in small batches (see `Quota.batch`): a request that might be
+refused is always sent, so the shared count decides every refusal, and each process may
+let through at most one batch more than the quota.
 """
 
 from __future__ import annotations
@@ -37,17 +40,41 @@ log = structlog.get_logger(__name__)
 UNLIMITED_PATHS = frozenset(("/healthz", "/readyz", "/metrics"))
 
 
+# A process sends the hits of one key to shared storage in batches of up to 1% of the
+# quota (at most this many), and at least this often: the round trip to Redis costs more
+# than the rest of serving a cached read, and a batch makes it rare on the hot path.
+_MAX_BATCH = 16
+_MAX_DELAY_SECONDS = 1.0
+# Keys with hits not yet sent, beyond which the stale ones are dropped (a bounded loss
+# of at most a batch each, rather than memory that grows with every address seen).
+_MAX_PENDING_KEYS = 10_000
+
+
 @dataclass(frozen=True, slots=True)
 class Quota:
-    """One limit, and how it is named in the RateLimit headers."""
+    """One limit, how it is named in the RateLimit headers, and how many of its hits a
+    process may hold before sending them to the storage."""
 
     name: str
     item: RateLimitItem
+    batch: int
+    # RateLimit-Policy (draft-ietf-httpapi-ratelimit-headers): quota and window.
+    policy: str
 
-    @property
-    def policy(self) -> str:
-        # RateLimit-Policy (draft-ietf-httpapi-ratelimit-headers): quota and window.
-        return f'"{self.name}";q={self.item.amount};w={self.item.get_expiry()}'
+    @classmethod
+    def of(cls, name: str, rate: str, *, shared: bool) -> Quota:
+        item = parse(rate)
+        batch = max(1, min(_MAX_BATCH, item.amount // 100)) if shared else 1
+        return cls(name, item, batch, f'"{name}";q={item.amount};w={item.get_expiry()}')
+
+
+@dataclass(slots=True)
+class _Batch:
+    """A key's hits not yet sent, and its count as the storage last answered."""
+
+    unsent: int
+    known: int
+    sent_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +106,16 @@ class RateLimits:
         authenticated: str,
         anonymous: str,
         sign_in_failures: str,
+        batched: bool = False,
     ) -> None:
+        """`batched`: send requests' hits to the storage in batches (for Redis, where each
+        send is a round trip)."""
         self.storage = storage
-        self.authenticated = Quota("token", parse(authenticated))
-        self.anonymous = Quota("address", parse(anonymous))
-        self.sign_in_failures = Quota("sign-in", parse(sign_in_failures))
+        self.authenticated = Quota.of("token", authenticated, shared=batched)
+        self.anonymous = Quota.of("address", anonymous, shared=batched)
+        # Failures are few and each one matters: never batched.
+        self.sign_in_failures = Quota.of("sign-in", sign_in_failures, shared=False)
+        self._batches: dict[str, _Batch] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RateLimits | None:
@@ -95,6 +127,7 @@ class RateLimits:
             authenticated=settings.rate_limit_authenticated,
             anonymous=settings.rate_limit_anonymous,
             sign_in_failures=settings.rate_limit_sign_in_failures,
+            batched=bool(settings.rate_limit_storage_url),
         )
 
     async def take(self, scope: Scope) -> Verdict:
@@ -130,15 +163,42 @@ class RateLimits:
 
     async def _hit(self, quota: Quota, key: str) -> Verdict:
         key = quota.item.key_for(key)
+        amount = quota.item.amount
+        now = time.monotonic()
+        batch = self._batches.get(key)
+        if (
+            batch is not None
+            and batch.unsent + 1 < quota.batch
+            and now - batch.sent_at < _MAX_DELAY_SECONDS
+            and batch.known + batch.unsent + 1 <= amount
+        ):
+            # Held for the next send; a request that could be refused is always sent, so
+            # the shared count decides every refusal.
+            batch.unsent += 1
+            return Verdict(True, quota, amount - batch.known - batch.unsent)
+        hits = 1
+        if batch is not None:
+            # Taken now: hits held while this one is on its way go with the next send.
+            hits, batch.unsent = hits + batch.unsent, 0
         try:
-            count = await self.storage.incr(key, quota.item.get_expiry())
-            if count <= quota.item.amount:
-                return Verdict(True, quota, quota.item.amount - count)
+            count = await self.storage.incr(key, quota.item.get_expiry(), amount=hits)
+            if batch is not None:
+                batch.known, batch.sent_at = count, now
+            elif quota.batch > 1:
+                self._hold(key, _Batch(0, count, now))
+            if count <= amount:
+                return Verdict(True, quota, amount - count)
             return Verdict(False, quota, 0, await self._reset(key))
         except StorageError as error:
             # Open, not closed: an outage of the counters must not take the API down.
             _unavailable(error)
-            return Verdict(True, quota, quota.item.amount)
+            return Verdict(True, quota, amount)
+
+    def _hold(self, key: str, batch: _Batch) -> None:
+        self._batches[key] = batch
+        if len(self._batches) > _MAX_PENDING_KEYS:
+            stale = batch.sent_at - _MAX_DELAY_SECONDS
+            self._batches = {k: b for k, b in self._batches.items() if b.sent_at > stale}
 
     async def _reset(self, key: str) -> int:
         return max(1, math.ceil(await self.storage.get_expiry(key) - time.time()))
@@ -170,8 +230,11 @@ def storage_of(url: str) -> Storage:
     if not url:
         storage = storage_from_string("async+memory://")
     else:
-        # Wrapped, so that an outage is one exception type the limits can let through.
-        storage = storage_from_string(f"async+{url}", wrap_exceptions=True)
+        # Wrapped, so that an outage is one exception type the limits can let through;
+        # redis-py with hiredis costs less per call than the default client (coredis).
+        storage = storage_from_string(
+            f"async+{url}", wrap_exceptions=True, implementation="redispy"
+        )
     assert isinstance(storage, Storage), "an async+ scheme gives an async storage"
     return storage
 
