@@ -52,7 +52,8 @@ async def test_processes_share_the_quota_and_a_refusal_is_the_shared_count(
     verdicts = [await (one if i % 2 else two).take(anonymous) for i in range(quota + 1)]
     assert [v.allowed for v in verdicts] == [True] * quota + [False]
     refused = verdicts[-1]
-    assert refused.reset is not None and 0 < refused.reset <= 60
+    assert refused.reset is not None
+    assert 0 < refused.reset <= 60
     assert (await one.take(request)).allowed
 
 
@@ -63,7 +64,8 @@ async def test_failed_sign_ins_lock_the_username_for_every_process(redis_url: st
     assert await two.sign_in_refusal(username, "192.0.2.11") is None
     await two.sign_in_failed(username, "192.0.2.11")
     refusal = await one.sign_in_refusal(username, "192.0.2.12")
-    assert refusal is not None and refusal.headers()["Retry-After"] == str(refusal.reset)
+    assert refusal is not None
+    assert refusal.headers()["Retry-After"] == str(refusal.reset)
 
 
 async def test_an_unreachable_redis_lets_requests_through_and_says_so() -> None:
