@@ -3,10 +3,10 @@ stricter count of failed sign-ins per username and per address.
 
 Counters are the `limits` library's fixed windows, in the storage every API process
 shares (Redis) or, for the one embedded process, in memory. A request is counted before
-routing, so a refused one costs one counter and never a database query. With Redis, a
-process sends a key's hits in small batches (see `Quota.batch`): a request that might be
-refused is always sent, so the shared count decides every refusal, and each process may
-let through at most one batch more than the quota.
+routing, so a refused one costs one counter and never a database query. A process sends
+a key's hits in small batches (see `Quota.batch`): a request that might be refused is
+always sent, so the shared count decides every refusal; one process counts exactly, and
+each of several may let through at most one batch more than the quota.
 """
 
 from __future__ import annotations
@@ -40,9 +40,10 @@ log = structlog.get_logger(__name__)
 UNLIMITED_PATHS = frozenset(("/healthz", "/readyz", "/metrics"))
 
 
-# A process sends the hits of one key to shared storage in batches of up to 1% of the
-# quota (at most this many), and at least this often: the round trip to Redis costs more
-# than the rest of serving a cached read, and a batch makes it rare on the hot path.
+# A process sends the hits of one key to the storage in batches of up to 1% of the quota
+# (at most this many), and at least this often: a round trip to Redis costs a good part
+# of serving a read, and the memory storage starts a task of its own on every count; a
+# batch makes either rare on the hot path.
 _MAX_BATCH = 16
 _MAX_DELAY_SECONDS = 1.0
 # Keys with hits not yet sent, beyond which the stale ones are dropped (a bounded loss
@@ -62,19 +63,21 @@ class Quota:
     policy: str
 
     @classmethod
-    def of(cls, name: str, rate: str, *, shared: bool) -> Quota:
+    def of(cls, name: str, rate: str, *, batched: bool) -> Quota:
         item = parse(rate)
-        batch = max(1, min(_MAX_BATCH, item.amount // 100)) if shared else 1
+        batch = max(1, min(_MAX_BATCH, item.amount // 100)) if batched else 1
         return cls(name, item, batch, f'"{name}";q={item.amount};w={item.get_expiry()}')
 
 
 @dataclass(slots=True)
 class _Batch:
-    """A key's hits not yet sent, and its count as the storage last answered."""
+    """A key's hits not yet sent, its count as the storage last answered, and until when
+    the storage has refused it (monotonic seconds)."""
 
     unsent: int
     known: int
     sent_at: float
+    refused_until: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,15 +109,12 @@ class RateLimits:
         authenticated: str,
         anonymous: str,
         sign_in_failures: str,
-        batched: bool = False,
     ) -> None:
-        """`batched`: send requests' hits to the storage in batches (for Redis, where each
-        send is a round trip)."""
         self.storage = storage
-        self.authenticated = Quota.of("token", authenticated, shared=batched)
-        self.anonymous = Quota.of("address", anonymous, shared=batched)
+        self.authenticated = Quota.of("token", authenticated, batched=True)
+        self.anonymous = Quota.of("address", anonymous, batched=True)
         # Failures are few and each one matters: never batched.
-        self.sign_in_failures = Quota.of("sign-in", sign_in_failures, shared=False)
+        self.sign_in_failures = Quota.of("sign-in", sign_in_failures, batched=False)
         self._batches: dict[str, _Batch] = {}
 
     @classmethod
@@ -127,7 +127,6 @@ class RateLimits:
             authenticated=settings.rate_limit_authenticated,
             anonymous=settings.rate_limit_anonymous,
             sign_in_failures=settings.rate_limit_sign_in_failures,
-            batched=bool(settings.rate_limit_storage_url),
         )
 
     async def take(self, scope: Scope) -> Verdict:
@@ -166,6 +165,10 @@ class RateLimits:
         amount = quota.item.amount
         now = time.monotonic()
         batch = self._batches.get(key)
+        if batch is not None and now < batch.refused_until:
+            # Refused by the shared count already: until its window ends, again here,
+            # without a round trip.
+            return Verdict(False, quota, 0, math.ceil(batch.refused_until - now))
         if (
             batch is not None
             and batch.unsent + 1 < quota.batch
@@ -184,21 +187,29 @@ class RateLimits:
             count = await self.storage.incr(key, quota.item.get_expiry(), amount=hits)
             if batch is not None:
                 batch.known, batch.sent_at = count, now
-            elif quota.batch > 1:
-                self._hold(key, _Batch(0, count, now))
+            else:
+                batch = self._hold(key, _Batch(0, count, now))
             if count <= amount:
                 return Verdict(True, quota, amount - count)
-            return Verdict(False, quota, 0, await self._reset(key))
+            reset = await self._reset(key)
+            if batch is not None:
+                batch.refused_until = now + reset
+            return Verdict(False, quota, 0, reset)
         except StorageError as error:
             # Open, not closed: an outage of the counters must not take the API down.
             _unavailable(error)
             return Verdict(True, quota, amount)
 
-    def _hold(self, key: str, batch: _Batch) -> None:
+    def _hold(self, key: str, batch: _Batch) -> _Batch:
         self._batches[key] = batch
         if len(self._batches) > _MAX_PENDING_KEYS:
             stale = batch.sent_at - _MAX_DELAY_SECONDS
-            self._batches = {k: b for k, b in self._batches.items() if b.sent_at > stale}
+            self._batches = {
+                k: b
+                for k, b in self._batches.items()
+                if b.sent_at > stale or b.refused_until > batch.sent_at
+            }
+        return batch
 
     async def _reset(self, key: str) -> int:
         return max(1, math.ceil(await self.storage.get_expiry(key) - time.time()))

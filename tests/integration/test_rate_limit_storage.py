@@ -23,7 +23,6 @@ def on(url: str, *, authenticated: str = "1000/minute") -> RateLimits:
         authenticated=authenticated,
         anonymous="3/minute",
         sign_in_failures="2/minute",
-        batched=True,
     )
 
 
@@ -75,3 +74,17 @@ async def test_an_unreachable_redis_lets_requests_through_and_says_so() -> None:
         assert await limits.sign_in_refusal("ann", "192.0.2.1") is None
         await limits.sign_in_failed("ann", "192.0.2.1")
     assert {entry["event"] for entry in logs} == {"rate_limit_storage_unavailable"}
+
+
+async def test_a_refused_caller_is_refused_again_without_a_round_trip(redis_url: str) -> None:
+    limits, request = on(redis_url, authenticated="100/minute"), caller()
+    verdicts = [await limits.take(request) for _ in range(101)]
+    assert [v.allowed for v in verdicts].count(True) == 100
+    (key,) = list(limits._batches)
+    counted = await limits.storage.get(key)
+    for _ in range(20):
+        again = await limits.take(request)
+        assert not again.allowed
+        assert again.reset is not None
+        assert again.reset > 0
+    assert await limits.storage.get(key) == counted

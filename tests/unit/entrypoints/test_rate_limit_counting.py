@@ -1,6 +1,6 @@
-"""How rate limits count (ADR-0022), on the in-process storage: a quota is exact for one
-process; batched hits, as with Redis, never refuse early and overshoot by at most a batch
-per process."""
+"""How rate limits count (ADR-0022), on the in-process storage: with hits sent in
+batches, a quota is exact for one process, and processes sharing the counters never
+refuse early and overshoot by at most a batch each."""
 
 from __future__ import annotations
 
@@ -15,13 +15,12 @@ from entrypoints.http.rate_limits import RateLimits
 TOKEN = {"headers": [(b"authorization", b"Bearer adr_secret")], "client": ("192.0.2.1", 1)}
 
 
-def limits_on(storage: object, quota: int, *, batched: bool) -> RateLimits:
+def limits_on(storage: object, quota: int) -> RateLimits:
     return RateLimits(
         storage,  # type: ignore[arg-type]
         authenticated=f"{quota}/minute",
         anonymous="1/minute",
         sign_in_failures="1/minute",
-        batched=batched,
     )
 
 
@@ -36,13 +35,11 @@ async def served(limits: RateLimits, requests: int) -> list[int]:
 
 
 @settings(max_examples=60, deadline=None)
-@given(quota=st.integers(1, 3000), requests=st.integers(0, 250), batched=st.booleans())
-def test_one_process_serves_exactly_its_quota_and_counts_down(
-    quota: int, requests: int, batched: bool
-) -> None:
+@given(quota=st.integers(1, 3000), requests=st.integers(0, 250))
+def test_one_process_serves_exactly_its_quota_and_counts_down(quota: int, requests: int) -> None:
     async def run() -> list[int]:
         storage = storage_from_string("async+memory://")
-        return await served(limits_on(storage, quota, batched=batched), requests)
+        return await served(limits_on(storage, quota), requests)
 
     remaining = asyncio.run(run())
     allowed = min(requests, quota)
@@ -59,7 +56,7 @@ def test_processes_sharing_the_counters_overshoot_by_at_most_a_batch_each(
 ) -> None:
     async def run() -> tuple[int, int]:
         storage = storage_from_string("async+memory://")
-        processes = [limits_on(storage, quota, batched=True) for _ in range(3)]
+        processes = [limits_on(storage, quota) for _ in range(3)]
         allowed = 0
         for turn in turns:
             allowed += (await processes[turn].take(TOKEN)).allowed
