@@ -26,6 +26,7 @@ from application.handlers.users import (
     SetUserDisabledHandler,
 )
 from application.views import OPERATOR, Actor
+from domain.audit import AuditAction
 from domain.errors import InvalidValue
 from domain.user import User
 from tests.fakes import FakeClock, FakePasswordHasher, FakeReadModel, FakeUnitOfWork, Store
@@ -157,3 +158,22 @@ async def test_only_another_site_admin_can_disable_a_user(store: Store) -> None:
     with pytest.raises(NotFound):
         await disable(SetUserDisabled(ADMIN, "nobody"))
     assert not store.users["root"].disabled
+
+
+async def test_sign_ins_and_failures_go_into_the_audit_trail_with_their_origin(
+    store: Store, hasher: FakePasswordHasher
+) -> None:
+    await _create(store, hasher)
+    sign_in = _sign_in(store, hasher)
+    await sign_in(SignIn("ann", GOOD, origin="192.0.2.1"))
+    for username in ("ann", "no such\x00name"):
+        with pytest.raises(NotAuthenticated):
+            await sign_in(SignIn(username, "wrong password", origin="192.0.2.2"))
+    trail = [(e.action, e.actor, e.target, e.origin) for e in store.audit]
+    assert trail == [
+        (AuditAction.USER_CREATED, None, "user ann", None),
+        (AuditAction.SIGNED_IN, "ann", "user ann", "192.0.2.1"),
+        (AuditAction.SIGN_IN_FAILED, None, "user ann", "192.0.2.2"),
+        # What cannot be a username is not stored as one.
+        (AuditAction.SIGN_IN_FAILED, None, "an invalid username", "192.0.2.2"),
+    ]
