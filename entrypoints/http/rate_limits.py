@@ -61,12 +61,20 @@ class Quota:
     batch: int
     # RateLimit-Policy (draft-ietf-httpapi-ratelimit-headers): quota and window.
     policy: str
+    # A caller's storage key is the library's `key_for(caller)`, put together from
+    # these two parts worked out once, rather than per request.
+    key_around: tuple[str, str]
 
     @classmethod
     def of(cls, name: str, rate: str, *, batched: bool) -> Quota:
         item = parse(rate)
         batch = max(1, min(_MAX_BATCH, item.amount // 100)) if batched else 1
-        return cls(name, item, batch, f'"{name}";q={item.amount};w={item.get_expiry()}')
+        policy = f'"{name}";q={item.amount};w={item.get_expiry()}'
+        before, after = item.key_for("\0").split("\0")
+        return cls(name, item, batch, policy, (before, after))
+
+    def key(self, caller: str) -> str:
+        return self.key_around[0] + caller + self.key_around[1]
 
 
 @dataclass(slots=True)
@@ -161,7 +169,7 @@ class RateLimits:
                 _unavailable(error)
 
     async def _hit(self, quota: Quota, key: str) -> Verdict:
-        key = quota.item.key_for(key)
+        key = quota.key(key)
         amount = quota.item.amount
         now = time.monotonic()
         batch = self._batches.get(key)
@@ -287,9 +295,12 @@ class RateLimitMiddleware:
             )
             await response(scope, receive, send)
             return
-        extra = [
-            (name.lower().encode(), value.encode()) for name, value in verdict.headers().items()
-        ]
+        # A served reply's headers, as bytes straight away (the hot path).
+        quota = verdict.quota
+        extra = (
+            (b"ratelimit-policy", quota.policy.encode()),
+            (b"ratelimit", f'"{quota.name}";r={verdict.remaining}'.encode()),
+        )
 
         async def send_with_quota(message: Message) -> None:
             if message["type"] == "http.response.start":
