@@ -4,6 +4,8 @@ Every command names its `actor`; the handler decides whether that actor may do i
 Queries name their `caller` instead, whose credentials the read that answers them
 checks in the same statement (application.authentication).
 `expected_version` carries an HTTP If-Match (None: do not check).
+`origin` is the client address a command came from, for the audit trail (None from the
+CLI).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from application.audit_views import AuditFilters
 from application.authentication import Caller
 from application.outbound import OutboundEvent
 from application.views import Actor, DecisionFilters, SearchFilters
@@ -50,6 +53,7 @@ class SetMember:
     slug: LogSlug
     username: str
     role: Role
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +61,7 @@ class RemoveMember:
     actor: Actor
     slug: LogSlug
     username: str
+    origin: str | None = None
 
 
 # -- decisions ----------------------------------------------------------------
@@ -144,6 +149,7 @@ class CreateUser:
     username: str
     is_admin: bool = False
     token_name: str = "cli"
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +160,7 @@ class CreatePasswordUser:
     username: str
     password: str
     is_admin: bool = False
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +181,7 @@ class SetUserDisabled:
     actor: Actor
     username: str
     disabled: bool = True
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +190,7 @@ class SignIn:
 
     username: str
     password: str
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +201,7 @@ class RequestSessionToken:
     username: str
     password: str
     scope: str | None = None
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +214,7 @@ class CreateToken:
     scope: str | None = None
     expires_in_days: int | None = None
     expires_at: dt.datetime | None = None
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,9 +223,20 @@ class RevokeToken:
 
     actor: Actor
     token_id: str
+    origin: str | None = None
 
 
 # -- queries ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReadAudit:
+    """The audit trail, newest first: site admins only."""
+
+    actor: Actor
+    filters: AuditFilters = field(default_factory=AuditFilters)
+    limit: int = 50
+    cursor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
+from application.audit_views import AuditEntryView, AuditFilters
 from application.authentication import Caller, Credentials, SignedToken
 from application.outbound import OutboundEvent
 from application.parsed_files import ParsedFile
@@ -34,6 +35,7 @@ from application.views import (
     TokenView,
 )
 from application.webhook_views import DeliveryView, SubscriptionView
+from domain.audit import AuditRecord
 from domain.decision import Decision
 from domain.events import DecisionEvent
 from domain.log import Log
@@ -144,6 +146,21 @@ class UserRepository(Protocol):
     async def count(self) -> int: ...
 
 
+class AuditTrail(Protocol):
+    async def record(self, entry: AuditRecord) -> None:
+        """Add the entry to the unit of work's transaction: it is kept only if that
+        commits."""
+        ...
+
+
+class AuditReader(Protocol):
+    async def entries(
+        self, filters: AuditFilters, *, after: int | None, limit: int
+    ) -> list[AuditEntryView]:
+        """The entries that match, newest first, those older than the entry `after`."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the context without commit rolls back."""
 
@@ -155,6 +172,9 @@ class UnitOfWork(Protocol):
 
     @property
     def users(self) -> UserRepository: ...
+
+    @property
+    def audit(self) -> AuditTrail: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -34,6 +34,7 @@ from adapters.sqlalchemy import (
     migrate,
     schema_is_current,
 )
+from adapters.sqlalchemy.audit import SqlAlchemyAuditReader
 from adapters.sqlalchemy.backlog import SqlAlchemyBacklog
 from adapters.sqlalchemy.notices import SqlAlchemyNotices
 from adapters.sqlalchemy.outbox import SqlAlchemyOutbox
@@ -45,6 +46,7 @@ from adapters.webhooks.resolver import HostResolver, SystemResolver
 from adapters.webhooks.sender import HttpxWebhookSender
 from application.commands import RelayOutbox
 from application.cursors import Cursors
+from application.handlers.audit import ReadAuditHandler
 from application.handlers.exports import (
     DrawGraphHandler,
     ExportLogHandler,
@@ -112,6 +114,7 @@ from application.handlers.webhooks import (
 )
 from application.health import AllHealthProbes
 from application.ports import (
+    AuditReader,
     Backlog,
     Clock,
     CpuBoundWork,
@@ -187,6 +190,8 @@ STATELESS_HANDLERS: tuple[type[Any], ...] = (
     # search
     SearchDecisionsHandler,
     ReindexSearchHandler,
+    # the audit trail
+    ReadAuditHandler,
 )
 
 # Webhooks: those with a unit of work are built per resolve; the queries once.
@@ -224,6 +229,7 @@ def build_container(
     # A class, not an instance: it takes the Clock, which tests override.
     container.register(ReadModel, SqlAlchemyReadModel, scope=punq.Scope.singleton)
     container.register(DecisionReader, instance=SqlAlchemyDecisionReader(engine))
+    container.register(AuditReader, instance=SqlAlchemyAuditReader(engine))
     celery = create_celery(settings)
     container.register(Celery, instance=celery)
     container.register(

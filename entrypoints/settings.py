@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+import limits
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogFormat = Literal["auto", "json", "console"]
@@ -137,6 +138,53 @@ class Settings(BaseSettings):
     )
     jwt_issuer: str = Field(default="adr-registry", description="The JWTs' `iss` and `aud` claims.")
 
+    # -- rate limits (ADR-0022) -------------------------------------------------------
+    rate_limit_enabled: bool = Field(
+        default=True, description="Whether requests and failed sign-ins are rate limited."
+    )
+    rate_limit_storage_url: str = Field(
+        default="",
+        description="Where every API process keeps the shared counters: redis://host:6379/0. "
+        "Empty: this process's memory (the embedded single process only; production "
+        "refuses it).",
+    )
+    rate_limit_authenticated: str = Field(
+        default="1200/minute",
+        description="Requests per token (or sign-in JWT), e.g. '1200/minute'.",
+    )
+    rate_limit_anonymous: str = Field(
+        default="300/minute", description="Requests per client address without a token."
+    )
+    rate_limit_sign_in_failures: str = Field(
+        default="10/15 minutes",
+        description="Failed sign-ins per username and per client address before both are "
+        "refused until the window ends (brute force).",
+    )
+
+    @field_validator(
+        "rate_limit_authenticated", "rate_limit_anonymous", "rate_limit_sign_in_failures"
+    )
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError:
+            raise ValueError(
+                f"'{value}' is not a rate: write it as 'N/unit' or 'N per M units', e.g. "
+                "'600/minute' or '10 per 15 minutes'"
+            ) from None
+        return value
+
+    @field_validator("rate_limit_storage_url")
+    @classmethod
+    def _a_storage_url(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "redis+unix://")):
+            raise ValueError(
+                "give a redis:// (or rediss://, redis+unix://) URL, e.g. "
+                "redis://127.0.0.1:6379/0, or leave it empty for this process's memory"
+            )
+        return value
+
     @model_validator(mode="after")
     def _valid_jwt_keys(self) -> Self:
         self.jwt_key_ring()
@@ -213,6 +261,12 @@ def _refuse_embedded(settings: Settings) -> None:
             "ADR_REGISTRY_JWT_KEYS must be set when ADR_REGISTRY_ENV=production, the same "
             "for every API process ('kid:secret', e.g. '2026-12:' followed by "
             "`openssl rand -base64 32`)"
+        )
+    if settings.rate_limit_enabled and not settings.rate_limit_storage_url:
+        # Counters in each process's memory would multiply every limit by the replicas.
+        raise ValueError(
+            "ADR_REGISTRY_RATE_LIMIT_STORAGE_URL must name a Redis server when "
+            "ADR_REGISTRY_ENV=production (redis://host:6379/0), shared by every API process"
         )
 
 

@@ -37,6 +37,7 @@ from application.views import (
     decision_view,
     log_view,
 )
+from domain.audit import AuditRecord
 from domain.decision import Decision
 from domain.events import DecisionEvent
 from domain.lifecycle import Status
@@ -84,6 +85,7 @@ class Store:
     tokens: dict[str, AccessToken] = field(default_factory=dict)  # by secret hash
     history: list[DecisionEvent] = field(default_factory=list)
     aliases: dict[LogSlug, dict[str, DecisionNumber]] = field(default_factory=dict)
+    audit: list[AuditRecord] = field(default_factory=list)
 
 
 class FakeLogRepository:
@@ -189,6 +191,14 @@ class FakeUserRepository:
         return len(self._store.users) + len(self.new_users)
 
 
+class FakeAuditTrail:
+    def __init__(self) -> None:
+        self.pending: list[AuditRecord] = []
+
+    async def record(self, entry: AuditRecord) -> None:
+        self.pending.append(entry)
+
+
 class FakeUnitOfWork:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -199,6 +209,7 @@ class FakeUnitOfWork:
         self._logs = FakeLogRepository(self.store)
         self._decisions = FakeDecisionRepository(self.store)
         self._users = FakeUserRepository(self.store)
+        self._audit = FakeAuditTrail()
         return self
 
     async def __aexit__(
@@ -220,6 +231,10 @@ class FakeUnitOfWork:
     @property
     def users(self) -> FakeUserRepository:
         return self._users
+
+    @property
+    def audit(self) -> FakeAuditTrail:
+        return self._audit
 
     async def commit(self) -> None:
         store = self.store
@@ -264,6 +279,8 @@ class FakeUnitOfWork:
         self._decisions.seen = {r: (d, d.version) for r, (d, _) in self._decisions.seen.items()}
         self._users.new_users, self._users.new_tokens = [], []
         self._users.removed_tokens = set()
+        store.audit.extend(self._audit.pending)
+        self._audit.pending = []
         self.committed += 1
 
     def collect_events(self) -> list[DecisionEvent]:

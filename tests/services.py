@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import threading
 from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import NoReturn, TypeVar
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import text
@@ -96,3 +98,31 @@ def _postgres_error(url: str) -> str | None:
         return None
 
     return run_in_new_loop(probe)
+
+
+REDIS_URL_VARIABLE = "ADR_REGISTRY_TEST_REDIS_URL"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def redis_url_or_skip() -> str:
+    """The test Redis (rate limit counters) if it answers PING; else skip (or fail)."""
+    url = os.environ.get(REDIS_URL_VARIABLE, DEFAULT_REDIS_URL)
+    error = _redis_error(url)
+    if error is not None:
+        unavailable(f"Redis not reachable at {url}: {error}")
+    return url
+
+
+@cache
+def _redis_error(url: str) -> str | None:
+    where = urlsplit(url)
+    try:
+        with socket.create_connection(
+            (where.hostname or "127.0.0.1", where.port or 6379), timeout=_PROBE_TIMEOUT
+        ) as connection:
+            connection.sendall(b"PING\r\n")
+            if not connection.recv(16).startswith(b"+PONG"):
+                return "it does not answer PING"
+    except OSError as error:
+        return f"{type(error).__name__}: {error}"
+    return None

@@ -115,6 +115,25 @@ access_tokens = Table(
     Column("last_used_at", UtcDateTime, nullable=True),
 )
 
+# The audit trail (domain.audit): appended in the transaction of what it records, read
+# newest first by site admins, filtered by actor or action along their indexes.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("action", String(32), nullable=False),
+    # No foreign key: the trail outlives what it names, and a failed sign-in names a
+    # user who may not exist.
+    Column("actor", String(64), nullable=True),
+    Column("target", String(200), nullable=False),
+    Column("origin", String(64), nullable=True),
+    Column("details", JSON, nullable=False),
+    Index(None, "actor", "id"),
+    Index(None, "action", "id"),
+    Index(None, "at"),
+)
+
 logs = Table(
     "logs",
     metadata,

@@ -8,6 +8,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.sqlalchemy.audit import SqlAlchemyAuditTrail
 from adapters.sqlalchemy.decision_repository import SqlAlchemyDecisionRepository
 from adapters.sqlalchemy.log_repository import SqlAlchemyLogRepository
 from adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
@@ -21,6 +22,7 @@ class _Open:
     logs: SqlAlchemyLogRepository
     decisions: SqlAlchemyDecisionRepository
     users: SqlAlchemyUserRepository
+    audit: SqlAlchemyAuditTrail
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
@@ -48,6 +50,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     def users(self) -> SqlAlchemyUserRepository:
         return self._current().users
 
+    @property
+    def audit(self) -> SqlAlchemyAuditTrail:
+        return self._current().audit
+
     async def __aenter__(self) -> Self:
         if self._open is not None:
             raise RuntimeError("this unit of work is already open; create a new one")
@@ -57,6 +63,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             SqlAlchemyLogRepository(connection),
             SqlAlchemyDecisionRepository(connection),
             SqlAlchemyUserRepository(connection),
+            SqlAlchemyAuditTrail(connection),
         )
         return self
 

@@ -7,8 +7,9 @@ from application.commands import CreateLog, RemoveMember, SetMember, UpdateLog
 from application.errors import AlreadyExists, NotFound, VersionMismatch
 from application.ports import Clock, UnitOfWork
 from application.views import LogView, MemberView, actor_name, log_view
+from domain.audit import AuditAction, AuditRecord
 from domain.log import Log
-from domain.values import Role
+from domain.values import LogSlug, Role
 
 
 class CreateLogHandler:
@@ -71,9 +72,18 @@ class SetMemberHandler:
                     f"there is no user '{cmd.username}': create it first "
                     f"(adr-registry users create {cmd.username})"
                 )
-            if log.set_member(
-                cmd.username, cmd.role, by=actor_name(cmd.actor), at=self.clock.now()
-            ):
+            now = self.clock.now()
+            if log.set_member(cmd.username, cmd.role, by=actor_name(cmd.actor), at=now):
+                await self.uow.audit.record(
+                    AuditRecord(
+                        AuditAction.MEMBER_SET,
+                        now,
+                        cmd.actor.username,
+                        member_target(cmd.slug, cmd.username),
+                        cmd.origin,
+                        {"role": cmd.role.value},
+                    )
+                )
                 await self.uow.commit()
         return MemberView(username=cmd.username, role=cmd.role)
 
@@ -86,6 +96,20 @@ class RemoveMemberHandler:
     async def __call__(self, cmd: RemoveMember) -> None:
         async with self.uow:
             log = await load_log(self.uow, cmd.actor, cmd.slug, Role.ADMIN)
-            if not log.remove_member(cmd.username, by=actor_name(cmd.actor), at=self.clock.now()):
+            now = self.clock.now()
+            if not log.remove_member(cmd.username, by=actor_name(cmd.actor), at=now):
                 raise NotFound(f"'{cmd.username}' is not a member of log '{cmd.slug}'")
+            await self.uow.audit.record(
+                AuditRecord(
+                    AuditAction.MEMBER_REMOVED,
+                    now,
+                    cmd.actor.username,
+                    member_target(cmd.slug, cmd.username),
+                    cmd.origin,
+                )
+            )
             await self.uow.commit()
+
+
+def member_target(slug: LogSlug, username: str) -> str:
+    return f"log {slug} member {username}"

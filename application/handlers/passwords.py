@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from application.commands import CreatePasswordUser, RequestSessionToken, SetPassword, SignIn
 from application.errors import AlreadyExists, Forbidden, NotAuthenticated, NotFound
+from application.handlers.users import user_created
 from application.ports import Clock, PasswordHasher, ReadModel, SessionTokens, UnitOfWork
 from application.views import Actor, IssuedSession
+from domain.audit import AuditAction, AuditRecord
 from domain.errors import InvalidValue
 from domain.password_policy import check_password
 from domain.user import TokenScope, User
@@ -17,34 +19,53 @@ SIGN_IN_FAILED = "the username or password is not right"
 
 
 class SignInHandler:
-    """The actor a username and password name; NotAuthenticated otherwise."""
+    """The actor a username and password name; NotAuthenticated otherwise. Both outcomes
+    go into the audit trail, with the address the attempt came from."""
 
-    def __init__(self, read_model: ReadModel, hasher: PasswordHasher, uow: UnitOfWork) -> None:
+    def __init__(
+        self, read_model: ReadModel, hasher: PasswordHasher, uow: UnitOfWork, clock: Clock
+    ) -> None:
         self.read_model = read_model
         self.hasher = hasher
         self.uow = uow
+        self.clock = clock
 
     async def __call__(self, cmd: SignIn) -> Actor:
         found = None
-        if _is_username(cmd.username):
+        valid_name = _is_username(cmd.username)
+        if valid_name:
             found = await self.read_model.password_of(cmd.username)
         # Verify even when nobody was found: the reply takes as long either way.
         matches = await self.hasher.verify(None if found is None else found[1], cmd.password)
         if found is None or not matches:
+            # The name as claimed, when it could be one: what it is not is not stored.
+            target = f"user {cmd.username}" if valid_name else "an invalid username"
+            async with self.uow:
+                await self._record(AuditAction.SIGN_IN_FAILED, None, target, cmd.origin)
+                await self.uow.commit()
             raise NotAuthenticated(SIGN_IN_FAILED)
         actor, password_hash = found
-        if self.hasher.needs_rehash(password_hash):
-            await self._rehash(cmd.username, cmd.password)
+        # Stored again with today's parameters, now that the password is known.
+        new_hash = (
+            await self.hasher.hash(cmd.password)
+            if self.hasher.needs_rehash(password_hash)
+            else None
+        )
+        async with self.uow:
+            if new_hash is not None:
+                user = await self.uow.users.get(cmd.username)
+                if user is not None:
+                    await self.uow.users.update(user.with_password(new_hash))
+            await self._record(
+                AuditAction.SIGNED_IN, actor.username, f"user {cmd.username}", cmd.origin
+            )
+            await self.uow.commit()
         return actor
 
-    async def _rehash(self, username: str, password: str) -> None:
-        """Store the hash again with today's parameters, now that the password is known."""
-        new_hash = await self.hasher.hash(password)
-        async with self.uow:
-            user = await self.uow.users.get(username)
-            if user is not None:
-                await self.uow.users.update(user.with_password(new_hash))
-                await self.uow.commit()
+    async def _record(
+        self, action: AuditAction, actor: str | None, target: str, origin: str | None
+    ) -> None:
+        await self.uow.audit.record(AuditRecord(action, self.clock.now(), actor, target, origin))
 
 
 class RequestSessionTokenHandler:
@@ -59,7 +80,7 @@ class RequestSessionTokenHandler:
     async def __call__(self, cmd: RequestSessionToken) -> IssuedSession:
         # A scope the grant cannot give is refused before the password is checked.
         scope = TokenScope.parse(cmd.scope)
-        actor = await self.sign_in(SignIn(cmd.username, cmd.password))
+        actor = await self.sign_in(SignIn(cmd.username, cmd.password, cmd.origin))
         assert actor.username is not None, "signing in names a user"
         return self.tokens.issue(actor.username, self.clock.now(), scope)
 
@@ -76,9 +97,10 @@ def _is_username(text: str) -> bool:
 class CreatePasswordUserHandler:
     """Only a site admin or the operator may create users."""
 
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher) -> None:
+    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> None:
         self.uow = uow
         self.hasher = hasher
+        self.clock = clock
 
     async def __call__(self, cmd: CreatePasswordUser) -> None:
         if not cmd.actor.is_admin:
@@ -90,6 +112,7 @@ class CreatePasswordUserHandler:
             if await self.uow.users.get(user.username) is not None:
                 raise AlreadyExists(f"a user '{user.username}' already exists")
             await self.uow.users.add(user)
+            await self.uow.audit.record(user_created(cmd.actor, user, self.clock.now(), cmd.origin))
             await self.uow.commit()
 
 

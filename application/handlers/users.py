@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import datetime as dt
 
 from application.access import require_signed_in, require_write_scope
 from application.authentication import authenticate
@@ -17,6 +17,7 @@ from application.errors import AlreadyExists, Forbidden, NotFound
 from application.ports import Clock, ReadModel, UnitOfWork
 from application.tokens import hash_secret, new_secret, new_token_id
 from application.views import Actor, IssuedToken
+from domain.audit import AuditAction, AuditRecord
 from domain.errors import InvalidValue
 from domain.user import AccessToken, TokenScope, User, token_expiry
 
@@ -45,6 +46,8 @@ class CreateUserHandler:
                 raise AlreadyExists(f"a user '{user.username}' already exists")
             await self.uow.users.add(user)
             await self.uow.users.add_token(token)
+            await self.uow.audit.record(user_created(cmd.actor, user, token.created_at, cmd.origin))
+            await self.uow.audit.record(token_created(cmd.actor, token, cmd.origin))
             await self.uow.commit()
         return _issued(token, secret)
 
@@ -53,8 +56,9 @@ class SetUserDisabledHandler:
     """A site admin disables or enables a user; disabled, the user's tokens and password
     stop working with the next request (the credential lookup checks the flag)."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow = uow
+        self.clock = clock
 
     async def __call__(self, cmd: SetUserDisabled) -> None:
         if not cmd.actor.is_admin:
@@ -66,6 +70,15 @@ class SetUserDisabledHandler:
             if user is None:
                 raise NotFound(f"there is no user '{cmd.username}'")
             await self.uow.users.update(user.with_disabled(cmd.disabled))
+            await self.uow.audit.record(
+                AuditRecord(
+                    AuditAction.USER_DISABLED if cmd.disabled else AuditAction.USER_ENABLED,
+                    self.clock.now(),
+                    cmd.actor.username,
+                    user_target(cmd.username),
+                    cmd.origin,
+                )
+            )
             await self.uow.commit()
 
 
@@ -91,6 +104,7 @@ class CreateTokenHandler:
         )
         async with self.uow:
             await self.uow.users.add_token(token)
+            await self.uow.audit.record(token_created(cmd.actor, token, cmd.origin))
             await self.uow.commit()
         return _issued(token, secret)
 
@@ -99,8 +113,9 @@ class RevokeTokenHandler:
     """Delete a token: the caller's own, or anyone's for a site admin. It stops working
     with the next request (the credential lookup finds it no more)."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow = uow
+        self.clock = clock
 
     async def __call__(self, cmd: RevokeToken) -> None:
         require_signed_in(cmd.actor)
@@ -110,17 +125,26 @@ class RevokeTokenHandler:
             if not await self.uow.users.remove_token(cmd.token_id, owner):
                 # Someone else's token looks missing: its id says nothing to a stranger.
                 raise NotFound(f"you have no token '{cmd.token_id}'")
+            await self.uow.audit.record(
+                AuditRecord(
+                    AuditAction.TOKEN_REVOKED,
+                    self.clock.now(),
+                    cmd.actor.username,
+                    f"token {cmd.token_id}",
+                    cmd.origin,
+                )
+            )
             await self.uow.commit()
 
 
 def _new_token(
     username: str,
     name: str,
-    now: datetime,
+    now: dt.datetime,
     *,
     scope: TokenScope = TokenScope.READ_WRITE,
     expires_in_days: int | None = None,
-    expires_at: datetime | None = None,
+    expires_at: dt.datetime | None = None,
 ) -> tuple[AccessToken, str]:
     """A token and its secret, which is shown once and never stored."""
     secret = new_secret()
@@ -145,6 +169,28 @@ def _issued(token: AccessToken, secret: str) -> IssuedToken:
         scope=token.scope,
         created_at=token.created_at,
         expires_at=token.expires_at,
+    )
+
+
+def user_target(username: str) -> str:
+    return f"user {username}"
+
+
+def user_created(actor: Actor, user: User, at: dt.datetime, origin: str | None) -> AuditRecord:
+    details = {"admin": "yes"} if user.is_admin else {}
+    return AuditRecord(
+        AuditAction.USER_CREATED, at, actor.username, user_target(user.username), origin, details
+    )
+
+
+def token_created(actor: Actor, token: AccessToken, origin: str | None) -> AuditRecord:
+    return AuditRecord(
+        AuditAction.TOKEN_CREATED,
+        token.created_at,
+        actor.username,
+        f"token {token.id} of user {token.username}",
+        origin,
+        {"name": token.name},
     )
 
 

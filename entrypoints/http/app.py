@@ -17,7 +17,9 @@ from entrypoints.http.docs import add_offline_docs
 from entrypoints.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from entrypoints.http.openapi_links import add_links
 from entrypoints.http.problems import add_problem_schema, install_problem_handlers
+from entrypoints.http.rate_limits import RateLimitMiddleware, RateLimits, document_rate_limits
 from entrypoints.http.routes import (
+    audit,
     auth,
     decisions,
     logs,
@@ -50,6 +52,7 @@ _TAGS = [
     {"name": "search", "description": "Full text across logs, ranked, with facets."},
     {"name": "auth", "description": "Sign in with a password for a short-lived JWT."},
     {"name": "tokens", "description": "Personal access tokens."},
+    {"name": "audit", "description": "Who signed in, and changed tokens, roles and users."},
     {
         "name": "webhooks",
         "description": "Signed deliveries of a log's events to other services (Standard "
@@ -66,6 +69,7 @@ class RegistryApp(FastAPI):
         document_anonymous_reads(schema, self.routes)
         document_sign_in(schema)
         add_links(schema)
+        document_rate_limits(schema)
         return schema
 
 
@@ -118,11 +122,27 @@ def create_app(
         max_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
     )
+    # Inside the request id (a 429 is logged and counted like any reply), outside the
+    # body limit: a caller over quota is refused before anything reads its body.
+    app.state.rate_limits = RateLimits.from_settings(settings)
+    if app.state.rate_limits is not None:
+        app.add_middleware(RateLimitMiddleware, limits=app.state.rate_limits)
     app.add_middleware(RequestContextMiddleware, metrics=http_metrics())
     # The routers' routes go straight into the app's own list (include_router would nest
     # them): app.routes then lists every APIRoute, and a request is matched in one pass,
     # decisions first since reading one is the hot path.
-    for module in (decisions, logs, madr, auth, tokens, operations, metrics, search, webhooks):
+    for module in (
+        decisions,
+        logs,
+        madr,
+        auth,
+        tokens,
+        audit,
+        operations,
+        metrics,
+        search,
+        webhooks,
+    ):
         app.router.routes.extend(module.router.routes)
     # The web view after the API.
     app.router.routes.extend(pages.router.routes)

@@ -79,6 +79,7 @@ CONTENT_TOO_LARGE = ProblemType("content-too-large", 413, "The body is too large
 UNSUPPORTED_MEDIA_TYPE = ProblemType("unsupported-media-type", 415, "Send JSON")
 VALIDATION_ERROR = ProblemType("validation-error", 422, "The request has invalid fields")
 IF_MATCH_REQUIRED = ProblemType("if-match-required", 428, "If-Match is required")
+TOO_MANY_REQUESTS = ProblemType("too-many-requests", 429, "Too many requests")
 HEAD_TOO_LARGE = ProblemType("head-too-large", 431, "The request line and headers are too large")
 INTERNAL_ERROR = ProblemType("internal-error", 500, "Internal error")
 NOT_READY = ProblemType("not-ready", 503, "Not ready")
@@ -104,6 +105,7 @@ CATALOGUE: tuple[ProblemType, ...] = (
     UNSUPPORTED_MEDIA_TYPE,
     VALIDATION_ERROR,
     IF_MATCH_REQUIRED,
+    TOO_MANY_REQUESTS,
     HEAD_TOO_LARGE,
     INTERNAL_ERROR,
     NOT_READY,
@@ -135,8 +137,15 @@ class ProblemError(HTTPException):
     An HTTPException, so FastAPI lets it through while it reads the body.
     """
 
-    def __init__(self, problem: ProblemType, detail: str, **extensions: Any) -> None:
-        super().__init__(problem.status, detail)
+    def __init__(
+        self,
+        problem: ProblemType,
+        detail: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(problem.status, detail, headers=headers)
         self.problem = problem
         self.extensions = extensions
 

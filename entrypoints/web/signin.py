@@ -8,7 +8,9 @@ from fastapi.responses import RedirectResponse
 from application.commands import RequestSessionToken
 from application.errors import NotAuthenticated
 from application.handlers.passwords import RequestSessionTokenHandler
+from entrypoints.http.client_address import client_address
 from entrypoints.http.dependencies import services_of
+from entrypoints.http.rate_limits import rate_limits_of
 from entrypoints.web.headers import SECURITY_HEADERS
 from entrypoints.web.responses import PageRoute, page
 from entrypoints.web.session import (
@@ -57,10 +59,29 @@ async def signin(request: Request) -> Response:
             error="Give a username and a password.",
             username="",
         )
+    limits, address = rate_limits_of(request), client_address(request.scope)
+    if limits is not None:
+        refusal = await limits.sign_in_refusal(username, address)
+        if refusal is not None:
+            response = page(
+                request,
+                "signin.html",
+                429,
+                next=next_path,
+                error="Too many failed sign-ins for this username or from this address: "
+                f"wait {refusal.reset} seconds and try again.",
+                username=username,
+            )
+            response.headers.update(refusal.headers())
+            return response
     sign_in = services_of(request).get(RequestSessionTokenHandler)
     try:
-        session = await sign_in(RequestSessionToken(username=username, password=password))
+        session = await sign_in(
+            RequestSessionToken(username=username, password=password, origin=address)
+        )
     except NotAuthenticated:
+        if limits is not None:
+            await limits.sign_in_failed(username, address)
         return page(
             request,
             "signin.html",

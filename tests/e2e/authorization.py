@@ -404,6 +404,7 @@ TABLE: tuple[Row, ...] = (
     Row(
         "DELETE", "/v1/tokens/{id}", Access.SITE_ADMIN, 204, _a_token_of_the_site_admin, refused=404
     ),
+    Row("GET", "/v1/audit", Access.SITE_ADMIN, 200),
     # Signing in reads no bearer token: anyone with the password gets a JWT.
     Row("POST", "/v1/auth/token", Access.ANYONE, 200, _a_password_grant),
     Row("POST", "/v1/lint", Access.SIGNED_IN, 200, _a_file_to_lint),

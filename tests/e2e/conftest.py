@@ -44,7 +44,14 @@ ON_BOTH = pytest.mark.parametrize("database_url", ["sqlite", _POSTGRES], indirec
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path, database_url=database_url, max_body_bytes=MAX_BODY_BYTES)
+    # The suites send hundreds of requests a minute from one address; rate limits have
+    # tests of their own (test_rate_limits.py).
+    return Settings(
+        data_dir=tmp_path,
+        database_url=database_url,
+        max_body_bytes=MAX_BODY_BYTES,
+        rate_limit_enabled=False,
+    )
 
 
 @pytest.fixture

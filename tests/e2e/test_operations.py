@@ -81,9 +81,13 @@ async def test_every_operation_documents_a_summary_its_errors_and_examples(
             assert "401" in operation["responses"]
         elif route.path.startswith("/v1"):
             # Reads let anonymous callers in (public logs); writes need a token, and so
-            # does everything about a log's webhooks, which only its admins see, and
-            # about your tokens.
-            signed_in_only = "/webhooks" in route.path or route.path.startswith("/v1/tokens")
+            # does everything about a log's webhooks, which only its admins see, about
+            # your tokens, and the audit trail, which only site admins see.
+            signed_in_only = (
+                "/webhooks" in route.path
+                or route.path.startswith("/v1/tokens")
+                or route.path == "/v1/audit"
+            )
             anonymous = [{}] if method == "GET" and not signed_in_only else []
             assert operation["security"] == [{"bearer": []}, {"oauth2": []}, *anonymous], route.path
             assert {"401", "422"} <= set(operation["responses"]), route.path

@@ -77,7 +77,31 @@ PRODUCTION = {
     "database_url": POSTGRES,
     "broker_url": "amqp://mq//",
     "jwt_keys": "k1:" + "s" * 32,
+    "rate_limit_storage_url": "redis://redis:6379/0",
 }
+
+
+def test_production_refuses_rate_limit_counters_in_one_process_memory() -> None:
+    without = {**PRODUCTION, "rate_limit_storage_url": ""}
+    with pytest.raises(ValidationError, match="ADR_REGISTRY_RATE_LIMIT_STORAGE_URL must name"):
+        Settings.model_validate(without)
+    # Turned off, there is nothing to share.
+    Settings.model_validate({**without, "rate_limit_enabled": False})
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("rate_limit_anonymous", "lots", "'lots' is not a rate"),
+        ("rate_limit_sign_in_failures", "10", "'10' is not a rate"),
+        ("rate_limit_storage_url", "memcached://cache:11211", "give a redis:// "),
+    ],
+)
+def test_a_malformed_rate_limit_setting_says_what_it_expects(
+    field: str, value: str, message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Settings.model_validate({field: value})
 
 
 def test_production_with_its_servers_logs_json() -> None:

@@ -19,8 +19,8 @@ def services() -> dict[str, dict[str, object]]:
     return load_yaml(COMPOSE)["services"]  # type: ignore[no-any-return]
 
 
-def test_it_runs_the_registry_beside_postgresql_and_rabbitmq(services: dict) -> None:
-    assert set(services) == {"postgres", "rabbitmq", *REGISTRY_SERVICES}
+def test_it_runs_the_registry_beside_postgresql_rabbitmq_and_redis(services: dict) -> None:
+    assert set(services) == {"postgres", "rabbitmq", "redis", *REGISTRY_SERVICES}
     commands = {name: services[name]["command"][0] for name in REGISTRY_SERVICES}
     assert commands == {"migrate": "migrate", "api": "serve", "worker": "worker", "beat": "beat"}
     # One image for all four.
@@ -28,7 +28,7 @@ def test_it_runs_the_registry_beside_postgresql_and_rabbitmq(services: dict) -> 
 
 
 def test_each_long_running_service_has_a_health_check(services: dict) -> None:
-    for name in ("postgres", "rabbitmq", "api", "worker", "beat"):
+    for name in ("postgres", "rabbitmq", "redis", "api", "worker", "beat"):
         test = services[name]["healthcheck"]["test"]
         assert test, name
     assert "/readyz" in " ".join(services["api"]["healthcheck"]["test"])
@@ -45,6 +45,7 @@ def test_the_registry_starts_after_the_migration_and_the_servers_are_healthy(
         needs = services[name]["depends_on"]
         assert needs["migrate"] == {"condition": "service_completed_successfully"}, name
         assert needs["rabbitmq"] == {"condition": "service_healthy"}, name
+    assert services["api"]["depends_on"]["redis"] == {"condition": "service_healthy"}
     assert "--no-migrate" in services["api"]["command"]
 
 
@@ -62,6 +63,7 @@ def test_the_registry_runs_read_only_without_privileges_and_settings_from_the_ex
     assert example["ADR_REGISTRY_DATABASE_URL"].startswith("postgresql+asyncpg://")
     assert "@postgres:" in example["ADR_REGISTRY_DATABASE_URL"]
     assert "@rabbitmq:" in example["ADR_REGISTRY_BROKER_URL"]
+    assert example["ADR_REGISTRY_RATE_LIMIT_STORAGE_URL"].startswith("redis://redis:")
 
 
 def test_docker_compose_accepts_it_where_docker_is_installed() -> None:

@@ -24,6 +24,7 @@ from application.handlers.logs import (
 from application.handlers.queries import GetLogHandler, ListLogsHandler, ListMembersHandler
 from domain.values import LogSlug
 from entrypoints.http import schemas
+from entrypoints.http.client_address import ClientAddress
 from entrypoints.http.dependencies import CurrentCaller, RequiredIfMatch, SignedInActor, provide
 from entrypoints.http.json_route import JsonRoute
 from entrypoints.http.params import CursorQuery, LimitQuery, LogPath, UsernamePath
@@ -150,10 +151,11 @@ async def set_member(
     username: UsernamePath,
     body: schemas.MemberRole,
     actor: SignedInActor,
+    origin: ClientAddress,
     set_member: Annotated[SetMemberHandler, Depends(provide(SetMemberHandler))],
 ) -> Response:
     member = await set_member(
-        SetMember(actor=actor, slug=LogSlug(log), username=username, role=body.role)
+        SetMember(actor=actor, slug=LogSlug(log), username=username, role=body.role, origin=origin)
     )
     return json_response(member)
 
@@ -170,7 +172,8 @@ async def remove_member(
     log: LogPath,
     username: UsernamePath,
     actor: SignedInActor,
+    origin: ClientAddress,
     remove: Annotated[RemoveMemberHandler, Depends(provide(RemoveMemberHandler))],
 ) -> Response:
-    await remove(RemoveMember(actor=actor, slug=LogSlug(log), username=username))
+    await remove(RemoveMember(actor=actor, slug=LogSlug(log), username=username, origin=origin))
     return Response(status_code=204)

@@ -10,6 +10,7 @@ from application.commands import CreateToken, ListTokens, RevokeToken
 from application.handlers.queries import ListTokensHandler
 from application.handlers.users import CreateTokenHandler, RevokeTokenHandler
 from entrypoints.http import schemas
+from entrypoints.http.client_address import ClientAddress
 from entrypoints.http.dependencies import SignedInActor, provide
 from entrypoints.http.json_route import JsonRoute
 from entrypoints.http.params import CursorQuery, LimitQuery
@@ -37,6 +38,7 @@ _NO_STORE = {"Cache-Control": "no-store"}
 async def create_token(
     body: schemas.TokenCreate,
     actor: SignedInActor,
+    origin: ClientAddress,
     create: Annotated[CreateTokenHandler, Depends(provide(CreateTokenHandler))],
 ) -> Response:
     issued = await create(
@@ -46,6 +48,7 @@ async def create_token(
             scope=body.scope,
             expires_in_days=body.expires_in_days,
             expires_at=body.expires_at,
+            origin=origin,
         )
     )
     return json_response(issued, status_code=201, headers=_NO_STORE)
@@ -87,7 +90,8 @@ async def list_tokens(
 async def revoke_token(
     id: Annotated[str, Path(description="The token's id.", pattern=_TOKEN_ID)],
     actor: SignedInActor,
+    origin: ClientAddress,
     revoke: Annotated[RevokeTokenHandler, Depends(provide(RevokeTokenHandler))],
 ) -> Response:
-    await revoke(RevokeToken(actor=actor, token_id=id))
+    await revoke(RevokeToken(actor=actor, token_id=id, origin=origin))
     return Response(status_code=204)

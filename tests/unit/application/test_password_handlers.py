@@ -26,6 +26,7 @@ from application.handlers.users import (
     SetUserDisabledHandler,
 )
 from application.views import OPERATOR, Actor
+from domain.audit import AuditAction
 from domain.errors import InvalidValue
 from domain.user import User
 from tests.fakes import FakeClock, FakePasswordHasher, FakeReadModel, FakeUnitOfWork, Store
@@ -40,13 +41,13 @@ def hasher() -> FakePasswordHasher:
 
 
 async def _create(store: Store, hasher: FakePasswordHasher, name: str = "ann") -> None:
-    await CreatePasswordUserHandler(FakeUnitOfWork(store), hasher)(
+    await CreatePasswordUserHandler(FakeUnitOfWork(store), hasher, FakeClock())(
         CreatePasswordUser(OPERATOR, name, GOOD)
     )
 
 
 def _sign_in(store: Store, hasher: FakePasswordHasher) -> SignInHandler:
-    return SignInHandler(FakeReadModel(store), hasher, FakeUnitOfWork(store))
+    return SignInHandler(FakeReadModel(store), hasher, FakeUnitOfWork(store), FakeClock())
 
 
 async def test_a_user_signs_in_with_the_password_they_were_created_with(
@@ -90,7 +91,7 @@ async def test_signing_in_rehashes_a_password_hashed_with_old_parameters(
 async def test_creating_a_password_user_checks_the_policy_and_who_asks(
     store: Store, hasher: FakePasswordHasher
 ) -> None:
-    create = CreatePasswordUserHandler(FakeUnitOfWork(store), hasher)
+    create = CreatePasswordUserHandler(FakeUnitOfWork(store), hasher, FakeClock())
     with pytest.raises(InvalidValue, match="at least 12"):
         await create(CreatePasswordUser(OPERATOR, "ann", "short"))
     with pytest.raises(Forbidden):
@@ -132,7 +133,7 @@ async def test_a_disabled_users_token_and_password_stop_working_at_once(
         CreateUser(OPERATOR, "bob")
     )
     store.users["bob"] = store.users["bob"].with_password(await hasher.hash(GOOD))
-    disable = SetUserDisabledHandler(FakeUnitOfWork(store))
+    disable = SetUserDisabledHandler(FakeUnitOfWork(store), FakeClock())
     authenticate = AuthenticateHandler(FakeReadModel(store))
     token = Authenticate(PersonalAccessToken.presented(issued.token))
 
@@ -149,7 +150,7 @@ async def test_a_disabled_users_token_and_password_stop_working_at_once(
 
 async def test_only_another_site_admin_can_disable_a_user(store: Store) -> None:
     store.users["root"] = User("root", is_admin=True)
-    disable = SetUserDisabledHandler(FakeUnitOfWork(store))
+    disable = SetUserDisabledHandler(FakeUnitOfWork(store), FakeClock())
     with pytest.raises(Forbidden, match="only a site admin"):
         await disable(SetUserDisabled(Actor("ann"), "root"))
     with pytest.raises(Forbidden, match="yourself"):
@@ -157,3 +158,22 @@ async def test_only_another_site_admin_can_disable_a_user(store: Store) -> None:
     with pytest.raises(NotFound):
         await disable(SetUserDisabled(ADMIN, "nobody"))
     assert not store.users["root"].disabled
+
+
+async def test_sign_ins_and_failures_go_into_the_audit_trail_with_their_origin(
+    store: Store, hasher: FakePasswordHasher
+) -> None:
+    await _create(store, hasher)
+    sign_in = _sign_in(store, hasher)
+    await sign_in(SignIn("ann", GOOD, origin="192.0.2.1"))
+    for username in ("ann", "no such\x00name"):
+        with pytest.raises(NotAuthenticated):
+            await sign_in(SignIn(username, "wrong password", origin="192.0.2.2"))
+    trail = [(e.action, e.actor, e.target, e.origin) for e in store.audit]
+    assert trail == [
+        (AuditAction.USER_CREATED, None, "user ann", None),
+        (AuditAction.SIGNED_IN, "ann", "user ann", "192.0.2.1"),
+        (AuditAction.SIGN_IN_FAILED, None, "user ann", "192.0.2.2"),
+        # What cannot be a username is not stored as one.
+        (AuditAction.SIGN_IN_FAILED, None, "an invalid username", "192.0.2.2"),
+    ]
