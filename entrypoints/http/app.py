@@ -19,6 +19,7 @@ from entrypoints.http.problems import add_problem_schema, install_problem_handle
 from entrypoints.http.routes import (
     auth,
     decisions,
+    git_sync,
     logs,
     madr,
     metrics,
@@ -120,7 +121,18 @@ def create_app(
     # The routers' routes go straight into the app's own list (include_router would nest
     # them): app.routes then lists every APIRoute, and a request is matched in one pass,
     # decisions first since reading one is the hot path.
-    for module in (decisions, logs, madr, auth, tokens, operations, metrics, search, webhooks):
+    for module in (
+        decisions,
+        logs,
+        git_sync,
+        madr,
+        auth,
+        tokens,
+        operations,
+        metrics,
+        search,
+        webhooks,
+    ):
         app.router.routes.extend(module.router.routes)
     # The web view after the API.
     app.router.routes.extend(pages.router.routes)

@@ -1,0 +1,307 @@
+"""Git sync: a log mirrors a folder of MADR files in a git repository.
+
+A sync reads the folder at its branch's head and, when the commit is new, imports it
+through the same import handler as the API and the CLI, as the log's source of truth
+(`authoritative`): new and changed files become changes by `git:<short sha> by
+<author>`. A file deleted from the folder leaves its decision in place, marked removed
+from source; a file that does not parse leaves its decision as it was and is reported;
+a new file whose number another file of the folder holds is a collision, reported and
+not imported. The same commit twice changes nothing. One sync of a log runs at a time
+(a lease in the database, so across worker processes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from application.access import authorize, load_log
+from application.commands import GetSync, ImportDecisions, ListSyncs, RequestSync, RunSync
+from application.commands import SyncAllLogs as SyncAllLogsCommand
+from application.cursors import ROW_ID, Cursors, Scope
+from application.errors import GitSourceUnavailable, InvalidMadr, NoGitSource, NotFound
+from application.git_views import GitSnapshot, SourceFile, SyncOutcome, SyncView
+from application.handlers.imports import ImportDecisionsHandler
+from application.handlers.queries import _check_limit, _page
+from application.markdown_files import decode_markdown
+from application.ports import (
+    Clock,
+    GitRepositories,
+    GitSourcePolicy,
+    GitSyncs,
+    MadrCodec,
+    ReadModel,
+    SyncQueue,
+    UnitOfWork,
+)
+from application.views import Actor, FileReport, LintProblem, Page
+from domain.values import LogSlug, Role
+
+_WRITTEN = frozenset({"created", "updated", "unchanged"})
+# The history's actor column holds at most this many characters.
+_ACTOR_MAX = 200
+
+
+@dataclass(frozen=True, slots=True)
+class SyncLimits:
+    """How long a sync may hold its log's lease before another may take it over (a
+    worker that died mid-sync holds it no longer than this)."""
+
+    lease: dt.timedelta = dt.timedelta(minutes=10)
+
+
+def _no_source(log: LogSlug) -> NoGitSource:
+    return NoGitSource(
+        f"log '{log}' mirrors no git repository: give it one first "
+        f'(PATCH /v1/logs/{log} with "source": {{"url", "branch", "path"}})'
+    )
+
+
+def _problem(file: str, rule: str, message: str, severity: str = "error") -> LintProblem:
+    return LintProblem(file=file, line=1, rule=rule, severity=severity, message=message)
+
+
+class RequestSyncHandler:
+    def __init__(self, uow: UnitOfWork, syncs: GitSyncs, queue: SyncQueue, clock: Clock) -> None:
+        self.uow = uow
+        self.syncs = syncs
+        self.queue = queue
+        self.clock = clock
+
+    async def __call__(self, cmd: RequestSync) -> SyncView:
+        async with self.uow:
+            log = await load_log(self.uow, cmd.actor, cmd.log, Role.ADMIN)
+        if log.source is None:
+            raise _no_source(cmd.log)
+        sync_id = await self.syncs.request(cmd.log, self.clock.now())
+        await self.queue.enqueue(sync_id)
+        found = await self.syncs.get(sync_id)
+        assert found is not None, "a sync just recorded"
+        return found
+
+
+class SyncAllLogsHandler:
+    """The beat's job: queue a sync of every log that has a git source."""
+
+    def __init__(self, syncs: GitSyncs, queue: SyncQueue, clock: Clock) -> None:
+        self.syncs = syncs
+        self.queue = queue
+        self.clock = clock
+
+    async def __call__(self, cmd: SyncAllLogsCommand) -> int:
+        logs = await self.syncs.synced_logs()
+        for log in logs:
+            await self.queue.enqueue(await self.syncs.request(log, self.clock.now()))
+        return len(logs)
+
+
+class RunSyncHandler:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        importer: ImportDecisionsHandler,
+        repositories: GitRepositories,
+        policy: GitSourcePolicy,
+        syncs: GitSyncs,
+        codec: MadrCodec,
+        clock: Clock,
+        limits: SyncLimits,
+    ) -> None:
+        self.uow = uow
+        self.importer = importer
+        self.repositories = repositories
+        self.policy = policy
+        self.syncs = syncs
+        self.codec = codec
+        self.clock = clock
+        self.limits = limits
+
+    async def __call__(self, cmd: RunSync) -> SyncView | None:
+        """Run the sync; None when it had already run (a redelivered task)."""
+        now = self.clock.now()
+        sync = await self.syncs.start(cmd.sync_id, now)
+        if sync is None:
+            return None
+        log = LogSlug(sync.log)
+        holder = f"sync-{sync.id}"
+        if not await self.syncs.acquire(log, holder, now=now, until=now + self.limits.lease):
+            await self.syncs.finish(
+                sync.id,
+                now,
+                SyncOutcome.SKIPPED,
+                reason="another sync of this log was running; the next sync brings in "
+                "whatever it did not",
+            )
+        else:
+            try:
+                await self._sync(sync.id, log)
+            finally:
+                await self.syncs.release(log, holder)
+        return await self.syncs.get(sync.id)
+
+    async def _sync(self, sync_id: int, log: LogSlug) -> None:
+        async with self.uow:
+            found = await self.uow.logs.get(log)
+        source = None if found is None else found.source
+        if source is None:
+            await self._fail(sync_id, "the log no longer mirrors a git repository")
+            return
+        refusal = await self.policy.refusal(source.url)
+        if refusal is not None:
+            await self._fail(sync_id, f"the repository's URL is refused: {refusal}")
+            return
+        try:
+            snapshot = await self.repositories.snapshot(log, source)
+        except GitSourceUnavailable as error:
+            await self._fail(sync_id, error.reason)
+            return
+        if snapshot.commit == await self.syncs.last_imported_commit(log):
+            await self.syncs.finish(
+                sync_id,
+                self.clock.now(),
+                SyncOutcome.UNCHANGED,
+                commit=snapshot.commit,
+                author=snapshot.author,
+            )
+            return
+        tracked = {f.file: f for f in await self.syncs.files(log) if f.removed_in is None}
+        collisions = self._collisions(log, snapshot, tracked)
+        actor = Actor(
+            username=f"git:{snapshot.short_commit} by {snapshot.author}"[:_ACTOR_MAX],
+            is_admin=True,
+        )
+        imported = await self.importer(
+            ImportDecisions(
+                actor=actor,
+                log=log,
+                files=tuple((n, d) for n, d in snapshot.files if n not in collisions),
+                atomic=False,
+                update=True,
+                authoritative=True,
+            )
+        )
+        reports = [*imported.files, *collisions.values()]
+        reports += [
+            FileReport(name, "error", _number(tracked, name), (_problem(name, "unreadable", why),))
+            for name, why in snapshot.refused
+        ]
+        files, removed = _files_after(snapshot, tracked, imported.files)
+        reports += removed
+        await self.syncs.save_files(log, files)
+        await self.syncs.finish(
+            sync_id,
+            self.clock.now(),
+            SyncOutcome.IMPORTED,
+            commit=snapshot.commit,
+            author=snapshot.author,
+            files=reports,
+        )
+
+    def _collisions(
+        self, log: LogSlug, snapshot: GitSnapshot, tracked: Mapping[str, SourceFile]
+    ) -> dict[str, FileReport]:
+        """New files whose number a file of the folder that is still there holds."""
+        present = {name for name, _ in snapshot.files}
+        holders = {f.number: f.file for f in tracked.values() if f.file in present}
+        found: dict[str, FileReport] = {}
+        for name, data in snapshot.files:
+            if name in tracked or self.codec.not_a_decision(name) is not None:
+                continue
+            try:
+                parsed = self.codec.parse(
+                    decode_markdown(name, data), filename=name, log=log, today=dt.date.min
+                )
+            except InvalidMadr:
+                continue  # the import reports it
+            number = parsed.decision.ref.number.value
+            holder = holders.get(number)
+            if parsed.numbered and holder is not None:
+                message = (
+                    f"{holder} already holds decision {number}: give this file the next "
+                    f"free number (POST /v1/logs/{log}/numbers reserves one)"
+                )
+                found[name] = FileReport(
+                    name, "error", number, (_problem(name, "number-collision", message),)
+                )
+        return found
+
+    async def _fail(self, sync_id: int, reason: str) -> None:
+        await self.syncs.finish(sync_id, self.clock.now(), SyncOutcome.FAILED, reason=reason)
+
+
+def _number(tracked: Mapping[str, SourceFile], name: str) -> int | None:
+    entry = tracked.get(name)
+    return None if entry is None else entry.number
+
+
+def _files_after(
+    snapshot: GitSnapshot,
+    tracked: Mapping[str, SourceFile],
+    imported: Collection[FileReport],
+) -> tuple[list[SourceFile], list[FileReport]]:
+    """The folder's files as the registry now knows them, and reports of the files
+    deleted from it."""
+    files: dict[str, SourceFile] = {}
+    for report in imported:
+        if report.outcome in _WRITTEN and report.number is not None:
+            files[report.file] = SourceFile(report.file, report.number, snapshot.commit)
+        elif report.file in tracked:
+            # It does not parse now, or was not written: its decision stays as it was.
+            files[report.file] = tracked[report.file]
+    for name, _ in snapshot.refused:
+        if name in tracked:
+            files[name] = tracked[name]
+    held = {f.number for f in files.values()}
+    present = {name for name, _ in snapshot.files} | {name for name, _ in snapshot.refused}
+    removed: list[FileReport] = []
+    for name, entry in sorted(tracked.items()):
+        if name in present or entry.number in held:
+            continue  # still there, or renamed: another file holds its decision now
+        files[name] = SourceFile(name, entry.number, entry.commit, removed_in=snapshot.commit)
+        note = _problem(
+            name,
+            "removed-from-source",
+            f"deleted from the folder in {snapshot.short_commit}: decision {entry.number} "
+            "stays in the registry, marked removed from source",
+            severity="warning",
+        )
+        removed.append(FileReport(name, "removed", entry.number, (note,)))
+    return list(files.values()), removed
+
+
+class GetSyncHandler:
+    def __init__(self, read_model: ReadModel, syncs: GitSyncs) -> None:
+        self.read_model = read_model
+        self.syncs = syncs
+
+    async def __call__(self, query: GetSync) -> SyncView:
+        await _authorize_read(self.read_model, query.actor, query.log)
+        sync = await self.syncs.get(query.id)
+        if sync is None or sync.log != query.log.value:
+            raise NotFound(f"there is no sync {query.id} of log '{query.log}'")
+        return sync
+
+
+class ListSyncsHandler:
+    def __init__(self, read_model: ReadModel, syncs: GitSyncs, cursors: Cursors) -> None:
+        self.read_model = read_model
+        self.syncs = syncs
+        self.cursors = cursors
+
+    async def __call__(self, query: ListSyncs) -> Page[SyncView]:
+        limit = _check_limit(query.limit)
+        scope: Scope = ("syncs", query.log.value)
+        before = (
+            None
+            if query.cursor is None
+            else int(self.cursors.decode(query.cursor, scope, ROW_ID)[0])
+        )
+        await _authorize_read(self.read_model, query.actor, query.log)
+        rows = await self.syncs.recent(query.log, limit=limit + 1, before=before)
+        return _page(rows, limit, lambda s: self.cursors.encode(scope, s.id))
+
+
+async def _authorize_read(read_model: ReadModel, actor: Actor, log: LogSlug) -> None:
+    _, access = await read_model.log_access(log, actor)
+    authorize(actor, access, Role.VIEWER, log)

@@ -1,0 +1,68 @@
+"""The JSON shapes of the git sync routes (replies are serialised straight from
+application.git_views; these describe them for the OpenAPI document)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from entrypoints.http.schemas import LintProblem
+
+
+class SyncFile(BaseModel):
+    """What the sync did with one file of the folder: the import's outcomes, 'removed'
+    for a file deleted from the folder (its decision stays, marked removed from
+    source), 'error' for one that does not parse, is unreadable (a symbolic link, a
+    submodule, over 1 MiB) or collides with another file's number."""
+
+    file: str
+    outcome: Literal["created", "updated", "unchanged", "skipped", "ignored", "error", "removed"]
+    number: int | None
+    problems: list[LintProblem]
+
+
+class Sync(BaseModel):
+    id: int
+    log: str
+    state: Literal["queued", "running", "done"]
+    outcome: Literal["imported", "unchanged", "failed", "skipped"] | None = Field(
+        description="Once done: imported (a new commit went through the import), "
+        "unchanged (the branch is where the last sync left it), failed (the reason says "
+        "why; the log kept its state) or skipped (another sync of the log was running)."
+    )
+    commit: str | None
+    author: str | None
+    reason: str | None
+    requested_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    files: list[SyncFile]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 7,
+                    "log": "platform",
+                    "state": "done",
+                    "outcome": "imported",
+                    "commit": "3f2c9e1d0b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d",
+                    "author": "Ann",
+                    "reason": None,
+                    "requested_at": "2026-12-02T09:00:00Z",
+                    "started_at": "2026-12-02T09:00:01Z",
+                    "finished_at": "2026-12-02T09:00:02Z",
+                    "files": [
+                        {
+                            "file": "0004-use-kafka.md",
+                            "outcome": "created",
+                            "number": 4,
+                            "problems": [],
+                        }
+                    ],
+                }
+            ]
+        }
+    )

@@ -1,0 +1,85 @@
+"""A log's git sync: ask for one (admin), and read what the syncs did (viewer)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Response
+
+from application.commands import GetSync, ListSyncs, RequestSync
+from application.handlers.git_sync import GetSyncHandler, ListSyncsHandler, RequestSyncHandler
+from domain.values import LogSlug
+from entrypoints.http import git_sync_schemas as syncs
+from entrypoints.http import schemas
+from entrypoints.http.dependencies import CurrentActor, SignedInActor, provide
+from entrypoints.http.json_route import JsonRoute
+from entrypoints.http.params import CursorQuery, LimitQuery, LogPath
+from entrypoints.http.problems import problem_responses
+from entrypoints.http.responses import json_response
+
+router = APIRouter(
+    prefix="/v1/logs/{log}",
+    tags=["git sync"],
+    route_class=JsonRoute,
+    responses=problem_responses(401, 404, 422),
+)
+# The largest id a database integer column holds.
+_MAX_ID = 2**63 - 1
+SyncIdPath = Annotated[
+    int, Path(description="The sync's id in its log.", ge=1, le=_MAX_ID, examples=[7])
+]
+
+
+@router.post(
+    "/sync",
+    status_code=202,
+    summary="Sync a log with its git folder now",
+    description="Queues a sync and replies with it at once; read it again at its Location "
+    "for the outcome and the per-file report. Needs the admin role, and a log with a git "
+    "source (else 409).",
+    response_model=syncs.Sync,
+    responses=problem_responses(403, 409),
+)
+async def request_sync(
+    log: LogPath,
+    actor: SignedInActor,
+    request: Annotated[RequestSyncHandler, Depends(provide(RequestSyncHandler))],
+) -> Response:
+    sync = await request(RequestSync(actor=actor, log=LogSlug(log)))
+    return json_response(
+        sync, status_code=202, headers={"Location": f"/v1/logs/{log}/syncs/{sync.id}"}
+    )
+
+
+@router.get(
+    "/syncs",
+    summary="List a log's recent syncs",
+    description="Newest first, with their outcome and per-file report.",
+    response_model=schemas.Page[syncs.Sync],
+    responses=problem_responses(400),
+)
+async def list_syncs(
+    log: LogPath,
+    actor: CurrentActor,
+    list_syncs: Annotated[ListSyncsHandler, Depends(provide(ListSyncsHandler))],
+    limit: LimitQuery = 20,
+    cursor: CursorQuery = None,
+) -> Response:
+    page = await list_syncs(ListSyncs(actor=actor, log=LogSlug(log), limit=limit, cursor=cursor))
+    return json_response(page)
+
+
+@router.get(
+    "/syncs/{id}",
+    summary="Get one sync of a log",
+    description="Its state, outcome, commit, the reason it failed, and what it did with "
+    "each file of the folder.",
+    response_model=syncs.Sync,
+)
+async def get_sync(
+    log: LogPath,
+    id: SyncIdPath,
+    actor: CurrentActor,
+    get: Annotated[GetSyncHandler, Depends(provide(GetSyncHandler))],
+) -> Response:
+    return json_response(await get(GetSync(actor=actor, log=LogSlug(log), id=id)))
