@@ -22,6 +22,14 @@ class SyncFile(BaseModel):
     number: int | None
     problems: list[LintProblem]
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"file": "0002-use-rest.md", "outcome": "removed", "number": 2, "problems": []}
+            ]
+        }
+    )
+
 
 class Sync(BaseModel):
     id: int

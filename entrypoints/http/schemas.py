@@ -302,6 +302,16 @@ class GitSourceShown(BaseModel):
     branch: str
     path: str
 
+    model_config = ConfigDict(
+        json_schema_extra=_examples(
+            {
+                "url": "https://git.example.com/team/platform.git",
+                "branch": "main",
+                "path": "docs/decisions",
+            }
+        )
+    )
+
 
 class Log(BaseModel):
     slug: str

@@ -243,7 +243,7 @@ def test_every_cursor_documents_the_pattern_the_app_holds_it_to() -> None:
         for parameter in operation.get("parameters", ())
         if parameter["in"] == "query" and parameter["name"] == "cursor"
     }
-    assert len(cursors) == 6, sorted(cursors)
+    assert len(cursors) == 7, sorted(cursors)
     assert {label: schema.get("pattern") for label, schema in cursors.items()} == dict.fromkeys(
         cursors, CURSOR_PATTERN
     )
