@@ -516,3 +516,12 @@ class ListSyncs:
     log: LogSlug
     limit: int = 20
     cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReserveNumber:
+    """Hold the log's next number for a decision that will arrive through git."""
+
+    actor: Actor
+    log: LogSlug
+    title: str | None = None

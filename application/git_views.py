@@ -69,3 +69,17 @@ class SourceFile:
     commit: str
     # The commit that deleted it from the folder (its decision stays in the registry).
     removed_in: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """A number held for a decision that will arrive through git, and the file name to
+    give it."""
+
+    log: str
+    number: int
+    file: str
+    reserved_by: str
+    expires_at: dt.datetime
+    # The file of the folder that took the number, once a sync saw one.
+    used_by: str | None = None

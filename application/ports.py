@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
 from application.authentication import Caller, Credentials, SignedToken
-from application.git_views import GitSnapshot, SourceFile, SyncOutcome, SyncView
+from application.git_views import GitSnapshot, Reservation, SourceFile, SyncOutcome, SyncView
 from application.outbound import OutboundEvent
 from application.parsed_files import ParsedFile
 from application.search_query import SearchQuery
@@ -616,4 +616,26 @@ class GitSyncs(Protocol):
 class SyncQueue(Protocol):
     async def enqueue(self, sync_id: int) -> None:
         """Hand the sync to a worker."""
+        ...
+
+
+class NumberReservations(Protocol):
+    async def reserve(
+        self, log: LogSlug, *, by: str, file_slug: str, at: datetime, until: datetime
+    ) -> Reservation:
+        """Take the log's next number (as a proposal would: concurrent callers get
+        distinct ones, never given out again) and hold it until `until`; the file name
+        is the number and `file_slug`."""
+        ...
+
+    async def of(self, log: LogSlug) -> dict[int, Reservation]:
+        """The log's reservations by number, used, live and expired."""
+        ...
+
+    async def use(self, log: LogSlug, number: int, file: str) -> None:
+        """Record that `file` took reserved `number`."""
+        ...
+
+    async def counter(self, log: LogSlug) -> int:
+        """The next number the log would give out: every number below it has been."""
         ...

@@ -42,6 +42,7 @@ from adapters.sqlalchemy.backlog import SqlAlchemyBacklog
 from adapters.sqlalchemy.git_syncs import SqlAlchemyGitSyncs
 from adapters.sqlalchemy.notices import SqlAlchemyNotices
 from adapters.sqlalchemy.outbox import SqlAlchemyOutbox
+from adapters.sqlalchemy.reservations import SqlAlchemyNumberReservations
 from adapters.sqlalchemy.webhook_reads import SqlAlchemyWebhookReadModel
 from adapters.sqlalchemy.webhook_repository import SqlAlchemyWebhookUnitOfWork
 from adapters.webhooks.addresses import AllowedTargets
@@ -101,6 +102,7 @@ from application.handlers.queries import (
     ListMembersHandler,
     SearchDecisionsHandler,
 )
+from application.handlers.reservations import ReserveNumberHandler
 from application.handlers.search_index import ReindexSearchHandler
 from application.handlers.users import (
     AuthenticateHandler,
@@ -135,6 +137,7 @@ from application.ports import (
     HealthProbe,
     MadrCodec,
     Notices,
+    NumberReservations,
     Outbox,
     OutboxSignal,
     PasswordHasher,
@@ -334,10 +337,20 @@ def _register_git_sync(
     )
     container.register(GitSyncs, instance=SqlAlchemyGitSyncs(engine))
     container.register(SyncQueue, instance=CelerySyncQueue(celery))
+    container.register(NumberReservations, instance=SqlAlchemyNumberReservations(engine))
     container.register(
-        SyncLimits, instance=SyncLimits(timedelta(seconds=settings.git_sync_lease_seconds))
+        SyncLimits,
+        instance=SyncLimits(
+            lease=timedelta(seconds=settings.git_sync_lease_seconds),
+            reservation=timedelta(seconds=settings.reservation_ttl_seconds),
+        ),
     )
-    for command_handler in (RequestSyncHandler, RunSyncHandler, SyncAllLogsHandler):
+    for command_handler in (
+        RequestSyncHandler,
+        RunSyncHandler,
+        SyncAllLogsHandler,
+        ReserveNumberHandler,
+    ):
         container.register(command_handler)
     for query_handler in (GetSyncHandler, ListSyncsHandler):
         container.register(query_handler, scope=punq.Scope.singleton)

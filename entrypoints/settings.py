@@ -82,6 +82,12 @@ class Settings(BaseSettings):
         gt=0,
         description="A sync refuses a branch head whose objects weigh more than this.",
     )
+    reservation_ttl_seconds: float = Field(
+        default=7 * 24 * 3600.0,
+        gt=0,
+        description="How long a number reserved with POST /v1/logs/{log}/numbers waits for "
+        "its file; a file that arrives later with it is reported as a collision.",
+    )
     git_sync_lease_seconds: float = Field(
         default=600.0,
         gt=0,

@@ -293,6 +293,21 @@ git_source_files = Table(
     Index(None, "log_id", "number"),
 )
 
+# Numbers handed out for decisions that will arrive through git (ADR-0019): taken from
+# the log's counter like a proposal's, held until `expires_at` or used by a file.
+number_reservations = Table(
+    "number_reservations",
+    metadata,
+    Column("log_id", Integer, ForeignKey("logs.id", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("reserved_by", String(200), nullable=False),
+    Column("file", String(255), nullable=False),
+    Column("reserved_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_by", String(255), nullable=True),
+    PrimaryKeyConstraint("log_id", "number"),
+)
+
 # -- webhooks (migration 0003_webhooks) -------------------------------------------
 
 webhook_subscriptions = Table(

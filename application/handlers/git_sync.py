@@ -21,7 +21,7 @@ from application.commands import GetSync, ImportDecisions, ListSyncs, RequestSyn
 from application.commands import SyncAllLogs as SyncAllLogsCommand
 from application.cursors import ROW_ID, Cursors, Scope
 from application.errors import GitSourceUnavailable, InvalidMadr, NoGitSource, NotFound
-from application.git_views import GitSnapshot, SourceFile, SyncOutcome, SyncView
+from application.git_views import GitSnapshot, Reservation, SourceFile, SyncOutcome, SyncView
 from application.handlers.imports import ImportDecisionsHandler
 from application.handlers.queries import _check_limit, _page
 from application.markdown_files import decode_markdown
@@ -31,6 +31,7 @@ from application.ports import (
     GitSourcePolicy,
     GitSyncs,
     MadrCodec,
+    NumberReservations,
     ReadModel,
     SyncQueue,
     UnitOfWork,
@@ -45,10 +46,12 @@ _ACTOR_MAX = 200
 
 @dataclass(frozen=True, slots=True)
 class SyncLimits:
-    """How long a sync may hold its log's lease before another may take it over (a
-    worker that died mid-sync holds it no longer than this)."""
+    """`lease`: how long a sync may hold its log's lease before another may take it
+    over (a worker that died mid-sync holds it no longer than this). `reservation`: how
+    long a reserved number waits for its file."""
 
     lease: dt.timedelta = dt.timedelta(minutes=10)
+    reservation: dt.timedelta = dt.timedelta(days=7)
 
 
 def _no_source(log: LogSlug) -> NoGitSource:
@@ -107,8 +110,10 @@ class RunSyncHandler:
         codec: MadrCodec,
         clock: Clock,
         limits: SyncLimits,
+        reservations: NumberReservations,
     ) -> None:
         self.uow = uow
+        self.reservations = reservations
         self.importer = importer
         self.repositories = repositories
         self.policy = policy
@@ -156,7 +161,8 @@ class RunSyncHandler:
         except GitSourceUnavailable as error:
             await self._fail(sync_id, error.reason)
             return
-        if snapshot.commit == await self.syncs.last_imported_commit(log):
+        last = await self.syncs.last_imported_commit(log)
+        if snapshot.commit == last:
             await self.syncs.finish(
                 sync_id,
                 self.clock.now(),
@@ -165,8 +171,15 @@ class RunSyncHandler:
                 author=snapshot.author,
             )
             return
-        tracked = {f.file: f for f in await self.syncs.files(log) if f.removed_in is None}
-        collisions = self._collisions(log, snapshot, tracked)
+        known = await self.syncs.files(log)
+        tracked = {f.file: f for f in known if f.removed_in is None}
+        reserved = await self.reservations.of(log)
+        # The folder's first sync brings in what it holds; from then on, a new file
+        # takes a reserved number, or one the registry never gave out.
+        given_below = None if last is None else await self.reservations.counter(log)
+        collisions, reserved_files = self._collisions(
+            log, snapshot, tracked, {f.number for f in known}, reserved, given_below
+        )
         actor = Actor(
             username=f"git:{snapshot.short_commit} by {snapshot.author}"[:_ACTOR_MAX],
             is_admin=True,
@@ -188,6 +201,9 @@ class RunSyncHandler:
         ]
         files, removed = _files_after(snapshot, tracked, imported.files)
         reports += removed
+        for report in imported.files:
+            if report.file in reserved_files and report.outcome in _WRITTEN:
+                await self.reservations.use(log, reserved_files[report.file], report.file)
         await self.syncs.save_files(log, files)
         await self.syncs.finish(
             sync_id,
@@ -199,12 +215,22 @@ class RunSyncHandler:
         )
 
     def _collisions(
-        self, log: LogSlug, snapshot: GitSnapshot, tracked: Mapping[str, SourceFile]
-    ) -> dict[str, FileReport]:
-        """New files whose number a file of the folder that is still there holds."""
+        self,
+        log: LogSlug,
+        snapshot: GitSnapshot,
+        tracked: Mapping[str, SourceFile],
+        known_numbers: Collection[int],
+        reserved: Mapping[int, Reservation],
+        given_below: int | None,
+    ) -> tuple[dict[str, FileReport], dict[str, int]]:
+        """New files whose number another file of the folder holds, or that the registry
+        gave out without reserving it for them; and the new files that take a reserved
+        number, with that number."""
         present = {name for name, _ in snapshot.files}
         holders = {f.number: f.file for f in tracked.values() if f.file in present}
+        now = self.clock.now()
         found: dict[str, FileReport] = {}
+        taking: dict[str, int] = {}
         for name, data in snapshot.files:
             if name in tracked or self.codec.not_a_decision(name) is not None:
                 continue
@@ -214,17 +240,38 @@ class RunSyncHandler:
                 )
             except InvalidMadr:
                 continue  # the import reports it
+            if not parsed.numbered:
+                continue
             number = parsed.decision.ref.number.value
-            holder = holders.get(number)
-            if parsed.numbered and holder is not None:
+            reservation = reserved.get(number)
+            message = None
+            if (holder := holders.get(number)) is not None:
+                message = f"{holder} already holds decision {number}"
+            elif reservation is not None and reservation.used_by not in (None, name):
+                message = f"{reservation.used_by} took reserved number {number} first"
+            elif (
+                reservation is not None and reservation.used_by is None and name != reservation.file
+            ):
                 message = (
-                    f"{holder} already holds decision {number}: give this file the next "
-                    f"free number (POST /v1/logs/{log}/numbers reserves one)"
+                    f"number {number} is reserved by {reservation.reserved_by} for "
+                    f"{reservation.file}, not for this file"
                 )
+            elif reservation is not None and (reservation.used_by or now < reservation.expires_at):
+                taking[name] = number
+                continue
+            elif reservation is not None:
+                message = (
+                    f"number {number} was reserved by {reservation.reserved_by} until "
+                    f"{reservation.expires_at:%Y-%m-%d %H:%M} UTC, and the reservation lapsed"
+                )
+            elif given_below is not None and number < given_below and number not in known_numbers:
+                message = f"number {number} was given out by the registry, not reserved for it"
+            if message is not None:
+                message += f": reserve a number (POST /v1/logs/{log}/numbers) and rename the file"
                 found[name] = FileReport(
                     name, "error", number, (_problem(name, "number-collision", message),)
                 )
-        return found
+        return found, taking
 
     async def _fail(self, sync_id: int, reason: str) -> None:
         await self.syncs.finish(sync_id, self.clock.now(), SyncOutcome.FAILED, reason=reason)

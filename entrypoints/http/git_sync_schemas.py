@@ -74,3 +74,40 @@ class Sync(BaseModel):
             ]
         }
     )
+
+
+class NumberRequest(BaseModel):
+    """The decision's title, for the file name (optional)."""
+
+    title: str | None = Field(default=None, max_length=300, pattern=r"^[^\r\n]*\S[^\r\n]*$")
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"title": "Use Kafka"}]}
+    )
+
+
+class ReservedNumber(BaseModel):
+    log: str
+    number: int
+    file: str = Field(description="The name to give the decision's file in the folder.")
+    reserved_by: str
+    expires_at: dt.datetime = Field(
+        description="Until when the number is held; a file that arrives later with it is "
+        "reported as a collision."
+    )
+    used_by: str | None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "log": "platform",
+                    "number": 12,
+                    "file": "0012-use-kafka.md",
+                    "reserved_by": "ann",
+                    "expires_at": "2026-12-09T09:00:00Z",
+                    "used_by": None,
+                }
+            ]
+        }
+    )

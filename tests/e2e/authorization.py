@@ -432,6 +432,7 @@ TABLE: tuple[Row, ...] = (
     Row("POST", _LOG + "/sync", Role.ADMIN, 409),
     Row("GET", _LOG + "/syncs", Role.VIEWER, 200),
     Row("GET", _LOG + "/syncs/{id}", Role.VIEWER, 200, _a_sync),
+    Row("POST", _LOG + "/numbers", Role.AUTHOR, 201),
     Row("GET", _WEBHOOK + "/deliveries", Role.ADMIN, 200, _a_webhook),
     Row(
         "POST",

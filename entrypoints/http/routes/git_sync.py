@@ -1,4 +1,5 @@
-"""A log's git sync: ask for one (admin), and read what the syncs did (viewer)."""
+"""A log's git sync: ask for one (admin), read what the syncs did (viewer), reserve a
+number for a decision that will arrive through git (author)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
 
-from application.commands import GetSync, ListSyncs, RequestSync
+from application.commands import GetSync, ListSyncs, RequestSync, ReserveNumber
 from application.handlers.git_sync import GetSyncHandler, ListSyncsHandler, RequestSyncHandler
+from application.handlers.reservations import ReserveNumberHandler
 from domain.values import LogSlug
 from entrypoints.http import git_sync_schemas as syncs
 from entrypoints.http import schemas
@@ -83,3 +85,25 @@ async def get_sync(
     get: Annotated[GetSyncHandler, Depends(provide(GetSyncHandler))],
 ) -> Response:
     return json_response(await get(GetSync(actor=actor, log=LogSlug(log), id=id)))
+
+
+@router.post(
+    "/numbers",
+    status_code=201,
+    summary="Reserve the next number for a decision that will arrive through git",
+    description="Takes the log's next number, as a proposal would, and holds it for "
+    "ADR_REGISTRY_RESERVATION_TTL_SECONDS: the reply names the file to add. Once the log "
+    "has synced, a new file with a number the registry gave out but did not reserve for "
+    "it, or whose reservation lapsed, is reported as a collision. Needs the author role.",
+    response_model=syncs.ReservedNumber,
+    responses=problem_responses(400, 403, 413, 415),
+)
+async def reserve_number(
+    log: LogPath,
+    actor: SignedInActor,
+    reserve: Annotated[ReserveNumberHandler, Depends(provide(ReserveNumberHandler))],
+    body: syncs.NumberRequest | None = None,
+) -> Response:
+    title = None if body is None else body.title
+    reservation = await reserve(ReserveNumber(actor=actor, log=LogSlug(log), title=title))
+    return json_response(reservation, status_code=201)

@@ -1,4 +1,5 @@
-"""Git sync: a log's git source, its syncs, the sync lease and the synced files.
+"""Git sync: a log's git source, its syncs, the sync lease, the synced files and the
+numbers reserved for files to come.
 
 Revision ID: 0010_git_sync
 Revises: 0007_auth
@@ -68,9 +69,22 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_git_source_files_log_id_number"), "git_source_files", ["log_id", "number"]
     )
+    op.create_table(
+        "number_reservations",
+        sa.Column("log_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("reserved_by", sa.String(200), nullable=False),
+        sa.Column("file", sa.String(255), nullable=False),
+        sa.Column("reserved_at", UTC_TIMESTAMP, nullable=False),
+        sa.Column("expires_at", UTC_TIMESTAMP, nullable=False),
+        sa.Column("used_by", sa.String(255), nullable=True),
+        _log_id("number_reservations"),
+        sa.PrimaryKeyConstraint("log_id", "number", name=op.f("pk_number_reservations")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("number_reservations")
     op.drop_table("git_source_files")
     op.drop_table("git_sync_leases")
     op.drop_table("git_syncs")
