@@ -525,3 +525,9 @@ class ReserveNumber:
     actor: Actor
     log: LogSlug
     title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GetDrift:
+    actor: Actor
+    log: LogSlug

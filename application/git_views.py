@@ -69,6 +69,19 @@ class SourceFile:
     commit: str
     # The commit that deleted it from the folder (its decision stays in the registry).
     removed_in: str | None = None
+    # The decision's version when the sync last wrote or checked it.
+    synced_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DriftView:
+    """A decision of a synced log whose registry state is not its file's at the last
+    synced commit, and why."""
+
+    number: int
+    title: str
+    file: str | None
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,7 @@ from application.handlers.exports import (
     RenderDecisionHandler,
 )
 from application.handlers.git_sync import (
+    GetDriftHandler,
     GetSyncHandler,
     ListSyncsHandler,
     RequestSyncHandler,
@@ -352,7 +353,7 @@ def _register_git_sync(
         ReserveNumberHandler,
     ):
         container.register(command_handler)
-    for query_handler in (GetSyncHandler, ListSyncsHandler):
+    for query_handler in (GetSyncHandler, ListSyncsHandler, GetDriftHandler):
         container.register(query_handler, scope=punq.Scope.singleton)
 
 

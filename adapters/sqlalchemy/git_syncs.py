@@ -129,6 +129,7 @@ class SqlAlchemyGitSyncs(GitSyncs):
                     git_source_files.c.number,
                     git_source_files.c.commit,
                     git_source_files.c.removed_in,
+                    git_source_files.c.synced_version,
                 )
                 .where(git_source_files.c.log_id == _LOG_ID)
                 .order_by(git_source_files.c.file),
@@ -154,6 +155,7 @@ class SqlAlchemyGitSyncs(GitSyncs):
                             "number": f.number,
                             "commit": f.commit,
                             "removed_in": f.removed_in,
+                            "synced_version": f.synced_version,
                         }
                         for f in files
                     ],

@@ -289,6 +289,8 @@ git_source_files = Table(
     Column("commit", String(64), nullable=False),
     # The commit that deleted the file; its decision stays, marked removed from source.
     Column("removed_in", String(64), nullable=True),
+    # The decision's version once the sync wrote it: a later version is drift.
+    Column("synced_version", Integer, nullable=True),
     PrimaryKeyConstraint("log_id", "file"),
     Index(None, "log_id", "number"),
 )

@@ -12,16 +12,31 @@ not imported. The same commit twice changes nothing. One sync of a log runs at a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from application.access import authorize, load_log
-from application.commands import GetSync, ImportDecisions, ListSyncs, RequestSync, RunSync
+from application.commands import (
+    GetDrift,
+    GetSync,
+    ImportDecisions,
+    ListSyncs,
+    RequestSync,
+    RunSync,
+)
 from application.commands import SyncAllLogs as SyncAllLogsCommand
 from application.cursors import ROW_ID, Cursors, Scope
 from application.errors import GitSourceUnavailable, InvalidMadr, NoGitSource, NotFound
-from application.git_views import GitSnapshot, Reservation, SourceFile, SyncOutcome, SyncView
+from application.git_views import (
+    DriftView,
+    GitSnapshot,
+    Reservation,
+    SourceFile,
+    SyncOutcome,
+    SyncView,
+)
 from application.handlers.imports import ImportDecisionsHandler
 from application.handlers.queries import _check_limit, _page
 from application.markdown_files import decode_markdown
@@ -36,10 +51,12 @@ from application.ports import (
     SyncQueue,
     UnitOfWork,
 )
-from application.views import Actor, FileReport, LintProblem, Page
-from domain.values import LogSlug, Role
+from application.views import Actor, DecisionFilters, FileReport, LintProblem, Page
+from domain.values import DecisionNumber, LogSlug, Role
 
 _WRITTEN = frozenset({"created", "updated", "unchanged"})
+# Decisions read per query when a sync or the drift walks a whole log.
+_PAGE = 200
 # The history's actor column holds at most this many characters.
 _ACTOR_MAX = 200
 
@@ -111,9 +128,11 @@ class RunSyncHandler:
         clock: Clock,
         limits: SyncLimits,
         reservations: NumberReservations,
+        read_model: ReadModel,
     ) -> None:
         self.uow = uow
         self.reservations = reservations
+        self.read_model = read_model
         self.importer = importer
         self.repositories = repositories
         self.policy = policy
@@ -201,6 +220,13 @@ class RunSyncHandler:
         ]
         files, removed = _files_after(snapshot, tracked, imported.files)
         reports += removed
+        versions = await _versions(self.read_model, log)
+        files = [
+            dataclasses.replace(f, synced_version=versions.get(f.number))
+            if f.commit == snapshot.commit and f.removed_in is None
+            else f
+            for f in files
+        ]
         for report in imported.files:
             if report.file in reserved_files and report.outcome in _WRITTEN:
                 await self.reservations.use(log, reserved_files[report.file], report.file)
@@ -352,3 +378,73 @@ class ListSyncsHandler:
 async def _authorize_read(read_model: ReadModel, actor: Actor, log: LogSlug) -> None:
     _, access = await read_model.log_access(log, actor)
     authorize(actor, access, Role.VIEWER, log)
+
+
+async def _versions(read_model: ReadModel, log: LogSlug) -> dict[int, int]:
+    """Every decision of the log's number and version, a page at a time."""
+    found: dict[int, int] = {}
+    after: DecisionNumber | None = None
+    while True:
+        page = await read_model.decisions(log, DecisionFilters(), limit=_PAGE, after=after)
+        found.update((d.number, d.version) for d in page)
+        if len(page) < _PAGE:
+            return found
+        after = DecisionNumber(page[-1].number)
+
+
+class GetDriftHandler:
+    """The decisions of a synced log that do not say what their file at the last synced
+    commit says: changed since the sync (by a write from another log's side, say), or
+    with no file in the folder (made before the log mirrored it, or its file deleted)."""
+
+    def __init__(self, read_model: ReadModel, syncs: GitSyncs) -> None:
+        self.read_model = read_model
+        self.syncs = syncs
+
+    async def __call__(self, query: GetDrift) -> list[DriftView]:
+        await _authorize_read(self.read_model, query.actor, query.log)
+        view = await self.read_model.log(query.log)
+        if view is None or view.source is None:
+            raise _no_source(query.log)
+        files = await self.syncs.files(query.log)
+        present = {f.number: f for f in files if f.removed_in is None}
+        removed = {f.number: f for f in files if f.removed_in is not None}
+        drift: list[DriftView] = []
+        after: DecisionNumber | None = None
+        while True:
+            page = await self.read_model.decisions(
+                query.log, DecisionFilters(), limit=_PAGE, after=after
+            )
+            for decision in page:
+                drift.extend(
+                    _drift_of(
+                        decision.number,
+                        decision.title,
+                        decision.version,
+                        present.get(decision.number),
+                        removed.get(decision.number),
+                    )
+                )
+            if len(page) < _PAGE:
+                return drift
+            after = DecisionNumber(page[-1].number)
+
+
+def _drift_of(
+    number: int, title: str, version: int, file: SourceFile | None, gone: SourceFile | None
+) -> list[DriftView]:
+    if file is not None:
+        if file.synced_version is not None and version != file.synced_version:
+            reason = (
+                f"changed since the sync of {file.commit[:7]} wrote it (version "
+                f"{file.synced_version}, now {version})"
+            )
+            return [DriftView(number, title, file.file, reason)]
+        return []
+    if gone is not None:
+        reason = (
+            f"its file was deleted from the folder in {(gone.removed_in or '')[:7]}: the "
+            "decision stays, removed from source"
+        )
+        return [DriftView(number, title, gone.file, reason)]
+    return [DriftView(number, title, None, "no file of the folder holds it")]

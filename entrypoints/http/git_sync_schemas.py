@@ -111,3 +111,23 @@ class ReservedNumber(BaseModel):
             ]
         }
     )
+
+
+class Drift(BaseModel):
+    number: int
+    title: str
+    file: str | None = Field(description="Its file in the folder, if it has one.")
+    reason: str
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "number": 3,
+                    "title": "Use Kafka",
+                    "file": None,
+                    "reason": "no file of the folder holds it",
+                }
+            ]
+        }
+    )

@@ -428,11 +428,13 @@ TABLE: tuple[Row, ...] = (
     Row("POST", _WEBHOOK + "/ping", Role.ADMIN, 200, _a_webhook),
     # git sync. The world's logs mirror no repository (one that did would refuse every
     # other row's writes), so a caller who may sync gets past authorization to the 409
-    # that says the log has no source; test_git_sync has the 202.
+    # that says the log has no source (so does the drift); test_git_sync has the 202
+    # and the drift.
     Row("POST", _LOG + "/sync", Role.ADMIN, 409),
     Row("GET", _LOG + "/syncs", Role.VIEWER, 200),
     Row("GET", _LOG + "/syncs/{id}", Role.VIEWER, 200, _a_sync),
     Row("POST", _LOG + "/numbers", Role.AUTHOR, 201),
+    Row("GET", _LOG + "/drift", Role.VIEWER, 409),
     Row("GET", _WEBHOOK + "/deliveries", Role.ADMIN, 200, _a_webhook),
     Row(
         "POST",

@@ -426,3 +426,50 @@ async def test_recent_syncs_are_listed_newest_first_a_page_at_a_time(
     assert rest.json()["next_cursor"] is None
     other = await client.get(f"/v1/logs/{team.slug}/syncs/{ids[0]}", headers=team.stranger)
     assert_problem(other, 404, "not-found")
+
+
+async def test_drift_lists_what_no_file_holds_changed_since_the_sync_or_deleted(
+    app: FastAPI, client: httpx.AsyncClient, team: Team, repo: GitFolder
+) -> None:
+    made_here = await client.post(
+        team.decisions(), json={"title": "Made here"}, headers=team.author
+    )
+    assert made_here.json()["number"] == 1
+    repo.commit({"0002-use-kafka.md": madr("Use Kafka"), "0003-use-rest.md": madr("Use REST")})
+    await attach(client, team, {"url": repo.url, "path": "docs/adr"})
+    await sync(app, client, team)
+    drift = await client.get(f"/v1/logs/{team.slug}/drift", headers=team.viewer)
+    assert [d["number"] for d in drift.json()["items"]] == [1]
+
+    # Written while the log did not mirror the folder for a moment.
+    await attach(client, team, None)
+    current = await client.get(team.decisions("/2"), headers=team.author)
+    tagged = await client.patch(
+        team.decisions("/2"),
+        json={"tags": ["messaging"]},
+        headers={**team.author, "If-Match": current.headers["etag"]},
+    )
+    assert tagged.status_code == 200, tagged.text
+    await attach(client, team, {"url": repo.url, "path": "docs/adr"})
+    drift = await client.get(f"/v1/logs/{team.slug}/drift", headers=team.viewer)
+    assert drift.status_code == 200, drift.text
+    items = {d["number"]: (d["file"], d["reason"]) for d in drift.json()["items"]}
+    assert set(items) == {1, 2}
+    assert items[2][0] == "0002-use-kafka.md"
+    assert items[2][1].startswith("changed since the sync of")
+
+    # The next commit's sync brings the file's word back, and deletes nothing.
+    deleted = repo.commit({"0003-use-rest.md": None})
+    await sync(app, client, team)
+    drift = await client.get(f"/v1/logs/{team.slug}/drift", headers=team.viewer)
+    items = {d["number"]: (d["file"], d["reason"]) for d in drift.json()["items"]}
+    assert set(items) == {1, 3}
+    assert items[1] == (None, "no file of the folder holds it")
+    assert items[3] == (
+        "0003-use-rest.md",
+        f"its file was deleted from the folder in {deleted[:7]}: the decision stays, "
+        "removed from source",
+    )
+    await attach(client, team, None)
+    unsynced = await client.get(f"/v1/logs/{team.slug}/drift", headers=team.viewer)
+    assert_problem(unsynced, 409, "no-git-source")

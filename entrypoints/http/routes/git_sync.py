@@ -7,8 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
 
-from application.commands import GetSync, ListSyncs, RequestSync, ReserveNumber
-from application.handlers.git_sync import GetSyncHandler, ListSyncsHandler, RequestSyncHandler
+from application.commands import GetDrift, GetSync, ListSyncs, RequestSync, ReserveNumber
+from application.handlers.git_sync import (
+    GetDriftHandler,
+    GetSyncHandler,
+    ListSyncsHandler,
+    RequestSyncHandler,
+)
 from application.handlers.reservations import ReserveNumberHandler
 from domain.values import LogSlug
 from entrypoints.http import git_sync_schemas as syncs
@@ -17,7 +22,7 @@ from entrypoints.http.dependencies import CurrentActor, SignedInActor, provide
 from entrypoints.http.json_route import JsonRoute
 from entrypoints.http.params import CursorQuery, LimitQuery, LogPath
 from entrypoints.http.problems import problem_responses
-from entrypoints.http.responses import json_response
+from entrypoints.http.responses import json_response, list_response
 
 router = APIRouter(
     prefix="/v1/logs/{log}",
@@ -107,3 +112,20 @@ async def reserve_number(
     title = None if body is None else body.title
     reservation = await reserve(ReserveNumber(actor=actor, log=LogSlug(log), title=title))
     return json_response(reservation, status_code=201)
+
+
+@router.get(
+    "/drift",
+    summary="List a synced log's decisions that differ from their files",
+    description="Decisions changed since the last sync wrote them, and decisions no file "
+    "of the folder holds (made before the log mirrored it, or their file deleted). 409 "
+    "when the log mirrors no git repository.",
+    response_model=schemas.Page[syncs.Drift],
+    responses=problem_responses(409),
+)
+async def get_drift(
+    log: LogPath,
+    actor: CurrentActor,
+    drift: Annotated[GetDriftHandler, Depends(provide(GetDriftHandler))],
+) -> Response:
+    return list_response(await drift(GetDrift(actor=actor, log=LogSlug(log))))

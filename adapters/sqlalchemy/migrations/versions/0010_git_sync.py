@@ -63,6 +63,7 @@ def upgrade() -> None:
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("commit", sa.String(64), nullable=False),
         sa.Column("removed_in", sa.String(64), nullable=True),
+        sa.Column("synced_version", sa.Integer(), nullable=True),
         _log_id("git_source_files"),
         sa.PrimaryKeyConstraint("log_id", "file", name=op.f("pk_git_source_files")),
     )
