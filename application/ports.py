@@ -635,7 +635,3 @@ class NumberReservations(Protocol):
     async def use(self, log: LogSlug, number: int, file: str) -> None:
         """Record that `file` took reserved `number`."""
         ...
-
-    async def counter(self, log: LogSlug) -> int:
-        """The next number the log would give out: every number below it has been."""
-        ...

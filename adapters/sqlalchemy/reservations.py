@@ -77,10 +77,3 @@ class SqlAlchemyNumberReservations(NumberReservations):
                 .values(used_by=file[:255]),
                 {"slug": log.value},
             )
-
-    async def counter(self, log: LogSlug) -> int:
-        async with self._engine.connect() as connection:
-            result = await connection.execute(
-                select(logs.c.next_number).where(logs.c.slug == log.value)
-            )
-            return int(result.scalar_one())

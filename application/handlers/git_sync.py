@@ -194,10 +194,10 @@ class RunSyncHandler:
         tracked = {f.file: f for f in known if f.removed_in is None}
         reserved = await self.reservations.of(log)
         # The folder's first sync brings in what it holds; from then on, a new file
-        # takes a reserved number, or one the registry never gave out.
-        given_below = None if last is None else await self.reservations.counter(log)
+        # may not take the number of a decision the registry has without a file.
+        existing = None if last is None else set(await _versions(self.read_model, log))
         collisions, reserved_files = self._collisions(
-            log, snapshot, tracked, {f.number for f in known}, reserved, given_below
+            log, snapshot, tracked, {f.number for f in known}, reserved, existing
         )
         actor = Actor(
             username=f"git:{snapshot.short_commit} by {snapshot.author}"[:_ACTOR_MAX],
@@ -247,11 +247,11 @@ class RunSyncHandler:
         tracked: Mapping[str, SourceFile],
         known_numbers: Collection[int],
         reserved: Mapping[int, Reservation],
-        given_below: int | None,
+        existing: Collection[int] | None,
     ) -> tuple[dict[str, FileReport], dict[str, int]]:
-        """New files whose number another file of the folder holds, or that the registry
-        gave out without reserving it for them; and the new files that take a reserved
-        number, with that number."""
+        """New files whose number another file of the folder holds, that is reserved for
+        another file, or that belongs to a decision no file holds; and the new files that
+        take a reserved number, with that number."""
         present = {name for name, _ in snapshot.files}
         holders = {f.number: f.file for f in tracked.values() if f.file in present}
         now = self.clock.now()
@@ -290,8 +290,11 @@ class RunSyncHandler:
                     f"number {number} was reserved by {reservation.reserved_by} until "
                     f"{reservation.expires_at:%Y-%m-%d %H:%M} UTC, and the reservation lapsed"
                 )
-            elif given_below is not None and number < given_below and number not in known_numbers:
-                message = f"number {number} was given out by the registry, not reserved for it"
+            elif existing is not None and number in existing and number not in known_numbers:
+                message = (
+                    f"decision {number} is in the registry but no file of the folder holds "
+                    "it (it was made before the log mirrored the folder)"
+                )
             if message is not None:
                 message += f": reserve a number (POST /v1/logs/{log}/numbers) and rename the file"
                 found[name] = FileReport(

@@ -473,3 +473,20 @@ async def test_drift_lists_what_no_file_holds_changed_since_the_sync_or_deleted(
     await attach(client, team, None)
     unsynced = await client.get(f"/v1/logs/{team.slug}/drift", headers=team.viewer)
     assert_problem(unsynced, 409, "no-git-source")
+
+
+async def test_after_the_first_sync_a_new_file_may_not_take_a_decision_no_file_holds(
+    app: FastAPI, client: httpx.AsyncClient, team: Team, repo: GitFolder
+) -> None:
+    await client.post(team.decisions(), json={"title": "Made here"}, headers=team.author)
+    repo.commit({"0002-use-kafka.md": madr("Use Kafka")})
+    await attach(client, team, {"url": repo.url, "path": "docs/adr"})
+    await sync(app, client, team)
+    before = await decisions(client, team)
+
+    repo.commit({"0001-use-rest.md": madr("Use REST")})
+    report = await sync(app, client, team)
+    collided = next(f for f in report["files"] if f["file"] == "0001-use-rest.md")
+    assert (collided["outcome"], collided["problems"][0]["rule"]) == ("error", "number-collision")
+    assert "no file of the folder holds it" in collided["problems"][0]["message"]
+    assert await decisions(client, team) == before
