@@ -51,13 +51,13 @@ from adapters.webhooks.resolver import HostResolver, SystemResolver
 from adapters.webhooks.sender import HttpxWebhookSender
 from application.commands import RelayOutbox
 from application.cursors import Cursors
+from application.handlers.drift import GetDriftHandler
 from application.handlers.exports import (
     DrawGraphHandler,
     ExportLogHandler,
     RenderDecisionHandler,
 )
 from application.handlers.git_sync import (
-    GetDriftHandler,
     GetSyncHandler,
     ListSyncsHandler,
     RequestSyncHandler,

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from application.access import authorize, load_log
 from application.commands import (
-    GetDrift,
     GetSync,
     ImportDecisions,
     ListSyncs,
@@ -30,7 +29,6 @@ from application.commands import SyncAllLogs as SyncAllLogsCommand
 from application.cursors import ROW_ID, Cursors, Scope
 from application.errors import GitSourceUnavailable, InvalidMadr, NoGitSource, NotFound
 from application.git_views import (
-    DriftView,
     GitSnapshot,
     Reservation,
     SourceFile,
@@ -56,7 +54,7 @@ from domain.values import DecisionNumber, LogSlug, Role
 
 _WRITTEN = frozenset({"created", "updated", "unchanged"})
 # Decisions read per query when a sync or the drift walks a whole log.
-_PAGE = 200
+PAGE = 200
 # The history's actor column holds at most this many characters.
 _ACTOR_MAX = 200
 
@@ -71,7 +69,7 @@ class SyncLimits:
     reservation: dt.timedelta = dt.timedelta(days=7)
 
 
-def _no_source(log: LogSlug) -> NoGitSource:
+def no_source(log: LogSlug) -> NoGitSource:
     return NoGitSource(
         f"log '{log}' mirrors no git repository: give it one first "
         f'(PATCH /v1/logs/{log} with "source": {{"url", "branch", "path"}})'
@@ -93,7 +91,7 @@ class RequestSyncHandler:
         async with self.uow:
             log = await load_log(self.uow, cmd.actor, cmd.log, Role.ADMIN)
         if log.source is None:
-            raise _no_source(cmd.log)
+            raise no_source(cmd.log)
         sync_id = await self.syncs.request(cmd.log, self.clock.now())
         await self.queue.enqueue(sync_id)
         found = await self.syncs.get(sync_id)
@@ -195,7 +193,7 @@ class RunSyncHandler:
         reserved = await self.reservations.of(log)
         # The folder's first sync brings in what it holds; from then on, a new file
         # may not take the number of a decision the registry has without a file.
-        existing = None if last is None else set(await _versions(self.read_model, log))
+        existing = None if last is None else set(await decision_versions(self.read_model, log))
         collisions, reserved_files = self._collisions(
             log, snapshot, tracked, {f.number for f in known}, reserved, existing
         )
@@ -220,7 +218,7 @@ class RunSyncHandler:
         ]
         files, removed = _files_after(snapshot, tracked, imported.files)
         reports += removed
-        versions = await _versions(self.read_model, log)
+        versions = await decision_versions(self.read_model, log)
         files = [
             dataclasses.replace(f, synced_version=versions.get(f.number))
             if f.commit == snapshot.commit and f.removed_in is None
@@ -352,7 +350,7 @@ class GetSyncHandler:
         self.syncs = syncs
 
     async def __call__(self, query: GetSync) -> SyncView:
-        await _authorize_read(self.read_model, query.actor, query.log)
+        await authorize_read(self.read_model, query.actor, query.log)
         sync = await self.syncs.get(query.id)
         if sync is None or sync.log != query.log.value:
             raise NotFound(f"there is no sync {query.id} of log '{query.log}'")
@@ -373,81 +371,23 @@ class ListSyncsHandler:
             if query.cursor is None
             else int(self.cursors.decode(query.cursor, scope, ROW_ID)[0])
         )
-        await _authorize_read(self.read_model, query.actor, query.log)
+        await authorize_read(self.read_model, query.actor, query.log)
         rows = await self.syncs.recent(query.log, limit=limit + 1, before=before)
         return _page(rows, limit, lambda s: self.cursors.encode(scope, s.id))
 
 
-async def _authorize_read(read_model: ReadModel, actor: Actor, log: LogSlug) -> None:
+async def authorize_read(read_model: ReadModel, actor: Actor, log: LogSlug) -> None:
     _, access = await read_model.log_access(log, actor)
     authorize(actor, access, Role.VIEWER, log)
 
 
-async def _versions(read_model: ReadModel, log: LogSlug) -> dict[int, int]:
+async def decision_versions(read_model: ReadModel, log: LogSlug) -> dict[int, int]:
     """Every decision of the log's number and version, a page at a time."""
     found: dict[int, int] = {}
     after: DecisionNumber | None = None
     while True:
-        page = await read_model.decisions(log, DecisionFilters(), limit=_PAGE, after=after)
+        page = await read_model.decisions(log, DecisionFilters(), limit=PAGE, after=after)
         found.update((d.number, d.version) for d in page)
-        if len(page) < _PAGE:
+        if len(page) < PAGE:
             return found
         after = DecisionNumber(page[-1].number)
-
-
-class GetDriftHandler:
-    """The decisions of a synced log that do not say what their file at the last synced
-    commit says: changed since the sync (by a write from another log's side, say), or
-    with no file in the folder (made before the log mirrored it, or its file deleted)."""
-
-    def __init__(self, read_model: ReadModel, syncs: GitSyncs) -> None:
-        self.read_model = read_model
-        self.syncs = syncs
-
-    async def __call__(self, query: GetDrift) -> list[DriftView]:
-        await _authorize_read(self.read_model, query.actor, query.log)
-        view = await self.read_model.log(query.log)
-        if view is None or view.source is None:
-            raise _no_source(query.log)
-        files = await self.syncs.files(query.log)
-        present = {f.number: f for f in files if f.removed_in is None}
-        removed = {f.number: f for f in files if f.removed_in is not None}
-        drift: list[DriftView] = []
-        after: DecisionNumber | None = None
-        while True:
-            page = await self.read_model.decisions(
-                query.log, DecisionFilters(), limit=_PAGE, after=after
-            )
-            for decision in page:
-                drift.extend(
-                    _drift_of(
-                        decision.number,
-                        decision.title,
-                        decision.version,
-                        present.get(decision.number),
-                        removed.get(decision.number),
-                    )
-                )
-            if len(page) < _PAGE:
-                return drift
-            after = DecisionNumber(page[-1].number)
-
-
-def _drift_of(
-    number: int, title: str, version: int, file: SourceFile | None, gone: SourceFile | None
-) -> list[DriftView]:
-    if file is not None:
-        if file.synced_version is not None and version != file.synced_version:
-            reason = (
-                f"changed since the sync of {file.commit[:7]} wrote it (version "
-                f"{file.synced_version}, now {version})"
-            )
-            return [DriftView(number, title, file.file, reason)]
-        return []
-    if gone is not None:
-        reason = (
-            f"its file was deleted from the folder in {(gone.removed_in or '')[:7]}: the "
-            "decision stays, removed from source"
-        )
-        return [DriftView(number, title, gone.file, reason)]
-    return [DriftView(number, title, None, "no file of the folder holds it")]

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Response
 
 from application.commands import GetDrift, GetSync, ListSyncs, RequestSync, ReserveNumber
+from application.handlers.drift import GetDriftHandler
 from application.handlers.git_sync import (
-    GetDriftHandler,
     GetSyncHandler,
     ListSyncsHandler,
     RequestSyncHandler,
