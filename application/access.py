@@ -79,8 +79,14 @@ async def load_decision(
     needed: Role,
     expected_version: int | None = None,
 ) -> Decision:
-    """The decision, once the actor may act on it with `needed`; checks If-Match."""
-    await load_log(uow, actor, ref.log, needed)
+    """The decision, once the actor may act on it with `needed`; checks If-Match.
+
+    Anything more than reading it is a write, refused (SourceOfTruth) when its log
+    mirrors a git folder: the change belongs in the decision's file there.
+    """
+    log = await load_log(uow, actor, ref.log, needed)
+    if needed is not Role.VIEWER and log.source is not None:
+        log.ensure_writable_through_api(await uow.logs.source_file(ref))
     decision = await uow.decisions.get(ref)
     if decision is None:
         raise NotFound(f"there is no decision {ref.number.value} in log '{ref.log}'")

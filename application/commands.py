@@ -21,6 +21,7 @@ from application.outbound import OutboundEvent
 from application.views import Actor, DecisionFilters, SearchFilters
 from domain.content import Content
 from domain.decision import Changes
+from domain.git_source import GitSource
 from domain.links import LinkKind
 from domain.values import DecisionRef, LogSlug, Role, Visibility
 
@@ -45,6 +46,9 @@ class UpdateLog:
     visibility: Visibility | None = None
     stale_after_days: int | None = None
     expected_version: int | None = None
+    # With change_source, `source` replaces the log's git source (None detaches it).
+    change_source: bool = False
+    source: GitSource | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -524,3 +528,56 @@ class SweepStaleProposals:
     """Raise decision.stale for proposals untouched longer than their log allows."""
 
     limit: int = 1000
+
+
+# -- git sync -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RequestSync:
+    """Queue a sync of a log with a git source."""
+
+    actor: Actor
+    log: LogSlug
+
+
+@dataclass(frozen=True, slots=True)
+class RunSync:
+    """A worker runs a queued sync."""
+
+    sync_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SyncAllLogs:
+    """The beat queues a sync of every log with a git source."""
+
+
+@dataclass(frozen=True, slots=True)
+class GetSync:
+    actor: Actor
+    log: LogSlug
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ListSyncs:
+    actor: Actor
+    log: LogSlug
+    limit: int = 20
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReserveNumber:
+    """Hold the log's next number for a decision that will arrive through git."""
+
+    actor: Actor
+    log: LogSlug
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GetDrift:
+    actor: Actor
+    log: LogSlug

@@ -86,3 +86,16 @@ class InvalidCursor(ApplicationError):
     """A cursor that this list did not give out, or not for these filters."""
 
     field = "cursor"
+
+
+class GitSourceUnavailable(ApplicationError):
+    """A log's git repository could not be read: unreachable, no such branch or folder,
+    too large. The reason says which, and never holds credentials."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class NoGitSource(ApplicationError):
+    """The log mirrors no git repository, so there is nothing to sync."""

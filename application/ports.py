@@ -15,6 +15,7 @@ from typing import Protocol, Self, TypeVar
 
 from application.audit_views import AuditEntryView, AuditFilters
 from application.authentication import Caller, Credentials, SignedToken
+from application.git_views import GitSnapshot, Reservation, SourceFile, SyncOutcome, SyncView
 from application.outbound import OutboundEvent
 from application.parsed_files import ParsedFile
 from application.search_query import SearchQuery
@@ -23,6 +24,7 @@ from application.views import (
     DecisionFilters,
     DecisionSummary,
     DecisionView,
+    FileReport,
     HistoryEntry,
     IssuedSession,
     LintProblem,
@@ -38,6 +40,7 @@ from application.webhook_views import DeliveryView, SubscriptionView
 from domain.audit import AuditRecord
 from domain.decision import Decision
 from domain.events import DecisionEvent
+from domain.git_source import GitSource
 from domain.log import Log
 from domain.user import AccessToken, TokenScope, User
 from domain.values import DecisionNumber, DecisionRef, LogSlug
@@ -95,6 +98,10 @@ class LogRepository(Protocol):
 
     async def reserve_through(self, slug: LogSlug, number: DecisionNumber) -> None:
         """Make sure `next_number` will never hand out `number` or anything below it."""
+        ...
+
+    async def source_file(self, ref: DecisionRef) -> str | None:
+        """The file of the log's git folder that holds the decision, if a sync saw one."""
         ...
 
 
@@ -564,4 +571,97 @@ class CpuBoundWork(Protocol):
     async def run(self, work: Callable[[_A], _R], argument: _A) -> _R:
         """`work(argument)`'s result; raises WorkTooLong past the budget. `work` is a
         module-level function and `argument` picklable: it may run in another process."""
+        ...
+
+
+# -- git sync ----------------------------------------------------------------------
+
+
+class GitRepositories(Protocol):
+    async def snapshot(self, log: LogSlug, source: GitSource) -> GitSnapshot:
+        """The source folder at its branch's head (with the log's credentials, if the
+        operator set some); GitSourceUnavailable, with a reason, when it cannot be read."""
+        ...
+
+
+class GitSourcePolicy(Protocol):
+    async def refusal(self, url: str) -> str | None:
+        """Why the registry may not read a repository at `url`, or None if it may: only
+        http(s) remotes that pass the SSRF guard, and local paths where the operator
+        allows them."""
+        ...
+
+
+class GitSyncs(Protocol):
+    """The record of syncs, the files they saw, and the per-log lease."""
+
+    async def request(self, log: LogSlug, at: datetime) -> int:
+        """Record a queued sync of the log; its id."""
+        ...
+
+    async def get(self, sync_id: int) -> SyncView | None: ...
+
+    async def recent(self, log: LogSlug, *, limit: int, before: int | None) -> list[SyncView]:
+        """The log's syncs, newest first, with ids below `before` when given."""
+        ...
+
+    async def start(self, sync_id: int, at: datetime) -> SyncView | None:
+        """Mark the sync running; None when it has already finished (a redelivery)."""
+        ...
+
+    async def finish(
+        self,
+        sync_id: int,
+        at: datetime,
+        outcome: SyncOutcome,
+        *,
+        commit: str | None = None,
+        author: str | None = None,
+        reason: str | None = None,
+        files: Sequence[FileReport] = (),
+    ) -> None: ...
+
+    async def last_imported_commit(self, log: LogSlug) -> str | None:
+        """The commit of the log's last sync that imported or found nothing new."""
+        ...
+
+    async def files(self, log: LogSlug) -> list[SourceFile]: ...
+
+    async def save_files(self, log: LogSlug, files: Sequence[SourceFile]) -> None:
+        """Replace the log's record of its source files with `files`."""
+        ...
+
+    async def acquire(self, log: LogSlug, holder: str, *, now: datetime, until: datetime) -> bool:
+        """Take the log's sync lease unless another holder has it and it has not expired;
+        atomic across processes."""
+        ...
+
+    async def release(self, log: LogSlug, holder: str) -> None: ...
+
+    async def synced_logs(self) -> list[LogSlug]:
+        """The logs that have a git source."""
+        ...
+
+
+class SyncQueue(Protocol):
+    async def enqueue(self, sync_id: int) -> None:
+        """Hand the sync to a worker."""
+        ...
+
+
+class NumberReservations(Protocol):
+    async def reserve(
+        self, log: LogSlug, *, by: str, file_slug: str, at: datetime, until: datetime
+    ) -> Reservation:
+        """Take the log's next number (as a proposal would: concurrent callers get
+        distinct ones, never given out again) and hold it until `until`; the file name
+        is the number and `file_slug`."""
+        ...
+
+    async def of(self, log: LogSlug) -> dict[int, Reservation]:
+        """The log's reservations by number, used, live and expired."""
+        ...
+
+    async def use(self, log: LogSlug, number: int, file: str) -> None:
+        """Record that `file` took reserved `number`."""
         ...

@@ -59,6 +59,16 @@ class LogDecisions:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceView:
+    """A log's git source as the API shows it (never with credentials: the registry
+    keeps those in its settings, not with the log)."""
+
+    url: str
+    branch: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
 class LogView:
     slug: str
     title: str
@@ -66,6 +76,7 @@ class LogView:
     visibility: Visibility
     version: int
     stale_after_days: int
+    source: SourceView | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +227,9 @@ def log_view(log: Log) -> LogView:
         visibility=log.visibility,
         version=log.version,
         stale_after_days=log.stale_after_days,
+        source=None
+        if log.source is None
+        else SourceView(url=log.source.url, branch=log.source.branch, path=log.source.path),
     )
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from domain.errors import DomainError, InvalidValue
 from domain.events import LogCreated, LogEvent, LogUpdated, MemberRemoved, MemberSet
+from domain.git_source import GitSource, SourceOfTruth
 from domain.values import LogSlug, Role, Visibility, username_of
 
 DESCRIPTION_MAX = 10_000
@@ -29,6 +30,7 @@ class Log:
         members: dict[str, Role] | None = None,
         version: int = 1,
         stale_after_days: int = STALE_AFTER_DAYS,
+        source: GitSource | None = None,
     ) -> None:
         self.slug = slug
         self.title = _log_title(title)
@@ -36,6 +38,8 @@ class Log:
         self.visibility = visibility
         self.stale_after_days = _stale_after_days(stale_after_days)
         self.members: dict[str, Role] = dict(members or {})
+        # The git folder this log mirrors, its source of truth (None: the API is).
+        self.source = source
         self.version = version
         # Recorded by each change, stored with it by the unit of work (the history).
         self.events: list[LogEvent] = []
@@ -111,6 +115,23 @@ class Log:
                 )
             )
         return bool(changed)
+
+    def set_source(self, source: GitSource | None, *, by: str, at: datetime) -> bool:
+        """Mirror `source` from now on (None: stop); returns whether anything changed."""
+        if source == self.source:
+            return False
+        self.source = source
+        self.version += 1
+        self.events.append(
+            LogUpdated(log=self.slug, actor=by, at=at, version=self.version, changed=("source",))
+        )
+        return True
+
+    def ensure_writable_through_api(self, file: str | None = None) -> None:
+        """Raise SourceOfTruth when the log mirrors a git folder; `file` is the decision's
+        file there, when it has one."""
+        if self.source is not None:
+            raise SourceOfTruth(self.source, file)
 
     def role_of(self, username: str | None) -> Role | None:
         return None if username is None else self.members.get(username)

@@ -19,7 +19,11 @@ from celery import Celery
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.celery import CeleryBrokerProbe, CeleryEventPublisher
+from adapters.celery.sync_queue import GIT_SYNC_TASK, CelerySyncQueue
 from adapters.clock import SystemClock
+from adapters.git.credentials import GitCredential
+from adapters.git.policy import GitUrlPolicy
+from adapters.git.reader import DulwichRepositories
 from adapters.madr.codec import MadrFiles
 from adapters.passwords import Argon2PasswordHasher
 from adapters.process_pool import ProcessPoolCpuWork
@@ -36,8 +40,10 @@ from adapters.sqlalchemy import (
 )
 from adapters.sqlalchemy.audit import SqlAlchemyAuditReader
 from adapters.sqlalchemy.backlog import SqlAlchemyBacklog
+from adapters.sqlalchemy.git_syncs import SqlAlchemyGitSyncs
 from adapters.sqlalchemy.notices import SqlAlchemyNotices
 from adapters.sqlalchemy.outbox import SqlAlchemyOutbox
+from adapters.sqlalchemy.reservations import SqlAlchemyNumberReservations
 from adapters.sqlalchemy.webhook_reads import SqlAlchemyWebhookReadModel
 from adapters.sqlalchemy.webhook_repository import SqlAlchemyWebhookUnitOfWork
 from adapters.webhooks.addresses import AllowedTargets
@@ -47,10 +53,19 @@ from adapters.webhooks.sender import HttpxWebhookSender
 from application.commands import RelayOutbox
 from application.cursors import Cursors
 from application.handlers.audit import ReadAuditHandler
+from application.handlers.drift import GetDriftHandler
 from application.handlers.exports import (
     DrawGraphHandler,
     ExportLogHandler,
     RenderDecisionHandler,
+)
+from application.handlers.git_sync import (
+    GetSyncHandler,
+    ListSyncsHandler,
+    RequestSyncHandler,
+    RunSyncHandler,
+    SyncAllLogsHandler,
+    SyncLimits,
 )
 from application.handlers.imports import ImportDecisionsHandler
 from application.handlers.lifecycle import ChangeStatusHandler, SupersedeDecisionHandler
@@ -91,6 +106,7 @@ from application.handlers.queries import (
     ListTokensHandler,
     SearchDecisionsHandler,
 )
+from application.handlers.reservations import ReserveNumberHandler
 from application.handlers.search_index import ReindexSearchHandler
 from application.handlers.users import (
     AuthenticateHandler,
@@ -121,14 +137,19 @@ from application.ports import (
     DecisionReader,
     DecisionSearch,
     EventPublisher,
+    GitRepositories,
+    GitSourcePolicy,
+    GitSyncs,
     HealthProbe,
     MadrCodec,
     Notices,
+    NumberReservations,
     Outbox,
     OutboxSignal,
     PasswordHasher,
     ReadModel,
     SessionTokens,
+    SyncQueue,
     UnitOfWork,
     WebhookReadModel,
     WebhookSender,
@@ -138,6 +159,8 @@ from application.ports import (
 from entrypoints.relay import PendingRelay, RelayLoop
 from entrypoints.settings import Settings
 from entrypoints.worker.celery_app import create_celery
+
+__all__ = ["GIT_SYNC_TASK"]  # the worker's name for the task CelerySyncQueue sends
 
 BACKGROUND_HANDLERS: tuple[type[Any], ...] = (
     RelayOutboxHandler,
@@ -263,6 +286,7 @@ def build_container(
     for handler in STATELESS_HANDLERS:
         container.register(handler, scope=punq.Scope.singleton)
     _register_webhooks(container, settings, engine)
+    _register_git_sync(container, settings, engine, celery)
     for service, instance in (overrides or {}).items():
         container.register(service, instance=instance)
     return container
@@ -302,6 +326,46 @@ def _register_webhooks(container: punq.Container, settings: Settings, engine: As
         container.register(handler)
     for handler in WEBHOOK_QUERY_HANDLERS:
         container.register(handler, scope=punq.Scope.singleton)
+
+
+def _register_git_sync(
+    container: punq.Container, settings: Settings, engine: AsyncEngine, celery: Celery
+) -> None:
+    credentials = {
+        log: GitCredential(username, token)
+        for log, (username, token) in settings.git_credential_entries().items()
+    }
+    container.register(
+        GitRepositories,
+        instance=DulwichRepositories(credentials, settings.git_max_repository_bytes),
+    )
+    # On first use, like the webhooks' guard: it shares their guard (and its overrides).
+    container.register(
+        GitSourcePolicy,
+        factory=lambda: GitUrlPolicy(
+            container.resolve(SsrfGuard), settings.git_allow_local_sources
+        ),
+        scope=punq.Scope.singleton,
+    )
+    container.register(GitSyncs, instance=SqlAlchemyGitSyncs(engine))
+    container.register(SyncQueue, instance=CelerySyncQueue(celery))
+    container.register(NumberReservations, instance=SqlAlchemyNumberReservations(engine))
+    container.register(
+        SyncLimits,
+        instance=SyncLimits(
+            lease=timedelta(seconds=settings.git_sync_lease_seconds),
+            reservation=timedelta(seconds=settings.reservation_ttl_seconds),
+        ),
+    )
+    for command_handler in (
+        RequestSyncHandler,
+        RunSyncHandler,
+        SyncAllLogsHandler,
+        ReserveNumberHandler,
+    ):
+        container.register(command_handler)
+    for query_handler in (GetSyncHandler, ListSyncsHandler, GetDriftHandler):
+        container.register(query_handler, scope=punq.Scope.singleton)
 
 
 def start_relay_loop(container: punq.Container) -> RelayLoop:

@@ -64,6 +64,59 @@ class Settings(BaseSettings):
         description="How long one webhook attempt may take in all, reply included.",
     )
 
+    # -- git sync (ADR-0018) ---------------------------------------------------------
+    git_sync_every_seconds: float = Field(
+        default=300.0, gt=0, description="The beat's sync of every log with a git source."
+    )
+    git_allow_local_sources: bool = Field(
+        default=False,
+        description="Whether a log may mirror a repository on the server's own disk "
+        "(file:// or a plain path); off, only http(s) remotes that pass the SSRF guard.",
+    )
+    git_credentials: SecretStr = Field(
+        default=SecretStr(""),
+        description="Credentials for private git remotes, per log, as "
+        "'log:username:token,log:username:token'. Never shown by the API.",
+    )
+    git_max_repository_bytes: int = Field(
+        default=100 * 1024 * 1024,
+        gt=0,
+        description="A sync refuses a branch head whose objects weigh more than this.",
+    )
+    reservation_ttl_seconds: float = Field(
+        default=7 * 24 * 3600.0,
+        gt=0,
+        description="How long a number reserved with POST /v1/logs/{log}/numbers waits for "
+        "its file; a file that arrives later with it is reported as a collision.",
+    )
+    git_sync_lease_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="How long a sync holds its log's lease; a sync of a worker that died "
+        "blocks the next one at most this long.",
+    )
+
+    @model_validator(mode="after")
+    def _valid_git_credentials(self) -> Self:
+        self.git_credential_entries()
+        return self
+
+    def git_credential_entries(self) -> dict[str, tuple[str, str]]:
+        """The git credentials by log slug, as (username, token)."""
+        found: dict[str, tuple[str, str]] = {}
+        text = self.git_credentials.get_secret_value()
+        entries = [part.strip() for part in text.split(",") if part.strip()]
+        for position, entry in enumerate(entries, start=1):
+            log, _, rest = entry.partition(":")
+            username, separator, token = rest.partition(":")
+            if not log or not username or not separator or not token:
+                # Not the entry itself: it holds a secret.
+                raise ValueError(f"git_credentials: entry {position} is not 'log:username:token'")
+            if log in found:
+                raise ValueError(f"git_credentials: log '{log}' is given twice")
+            found[log] = (username, token)
+        return found
+
     # -- background work (Celery) ---------------------------------------------------
     broker_url: str = Field(
         default="",

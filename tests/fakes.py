@@ -86,6 +86,8 @@ class Store:
     history: list[DecisionEvent] = field(default_factory=list)
     aliases: dict[LogSlug, dict[str, DecisionNumber]] = field(default_factory=dict)
     audit: list[AuditRecord] = field(default_factory=list)
+    # The file of a synced log's git folder that holds each decision.
+    source_files: dict[DecisionRef, str] = field(default_factory=dict)
 
 
 class FakeLogRepository:
@@ -113,6 +115,19 @@ class FakeLogRepository:
     async def reserve_through(self, slug: LogSlug, number: DecisionNumber) -> None:
         taken = self.counters.get(slug, self._store.counters.get(slug, 1))
         self.counters[slug] = max(taken, number.value + 1)
+
+    async def source_file(self, ref: DecisionRef) -> str | None:
+        return self._store.source_files.get(ref)
+
+
+class FakeGitSourcePolicy:
+    """Allows every URL but those it is told to refuse, with the reason given."""
+
+    def __init__(self, refused: dict[str, str] | None = None) -> None:
+        self.refused = refused or {}
+
+    async def refusal(self, url: str) -> str | None:
+        return self.refused.get(url)
 
 
 class FakeDecisionRepository:

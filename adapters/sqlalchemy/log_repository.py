@@ -9,13 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sqlalchemy.change_tracking import TrackedLog, member_changes
 from adapters.sqlalchemy.event_rows import log_event_row
-from adapters.sqlalchemy.tables import decision_events, log_members, logs
+from adapters.sqlalchemy.tables import decision_events, git_source_files, log_members, logs
 from adapters.sqlalchemy.unique_violations import unique_violation_as
 from application.errors import AlreadyExists, NotFound, VersionMismatch
 from application.ports import LogRepository
 from domain.events import LogEvent
+from domain.git_source import GitSource
 from domain.log import Log
-from domain.values import DecisionNumber, LogSlug, Role, Visibility
+from domain.values import DecisionNumber, DecisionRef, LogSlug, Role, Visibility
 
 _SELECT_LOG = (
     select(
@@ -25,6 +26,9 @@ _SELECT_LOG = (
         logs.c.visibility,
         logs.c.version,
         logs.c.stale_after_days,
+        logs.c.source_url,
+        logs.c.source_branch,
+        logs.c.source_path,
         log_members.c.username,
         log_members.c.role,
     )
@@ -53,6 +57,17 @@ _RESERVE_THROUGH = (
             else_=bindparam("through") + 1,
         )
     )
+)
+_SOURCE_FILE = (
+    select(git_source_files.c.file)
+    .select_from(git_source_files.join(logs, logs.c.id == git_source_files.c.log_id))
+    .where(
+        logs.c.slug == bindparam("slug"),
+        git_source_files.c.number == bindparam("number"),
+        git_source_files.c.removed_in.is_(None),
+    )
+    .order_by(git_source_files.c.file)
+    .limit(1)
 )
 _INSERT_MEMBER = insert(log_members)
 _UPDATE_MEMBER = (
@@ -90,6 +105,9 @@ class SqlAlchemyLogRepository(LogRepository):
             members=members,
             version=first.version,
             stale_after_days=first.stale_after_days,
+            source=None
+            if first.source_url is None
+            else GitSource(first.source_url, first.source_branch, first.source_path),
         )
         self._tracked[slug] = TrackedLog(log, first.id, log.version, dict(members))
         return log
@@ -120,6 +138,12 @@ class SqlAlchemyLogRepository(LogRepository):
         )
         if result.rowcount == 0:
             raise NotFound(f"log {slug} does not exist")
+
+    async def source_file(self, ref: DecisionRef) -> str | None:
+        result = await self._connection.execute(
+            _SOURCE_FILE, {"slug": ref.log.value, "number": ref.number.value}
+        )
+        return result.scalar_one_or_none()
 
     async def save_changes(self) -> None:
         events = [log_event_row(e) for t in self._tracked.values() for e in t.log.events]
@@ -180,4 +204,7 @@ def _log_settings(log: Log) -> dict[str, Any]:
         "visibility": log.visibility.value,
         "version": log.version,
         "stale_after_days": log.stale_after_days,
+        "source_url": None if log.source is None else log.source.url,
+        "source_branch": None if log.source is None else log.source.branch,
+        "source_path": None if log.source is None else log.source.path,
     }

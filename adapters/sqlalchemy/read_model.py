@@ -41,6 +41,7 @@ from application.views import (
     LogAccess,
     LogView,
     MemberView,
+    SourceView,
     TokenView,
 )
 from domain.lifecycle import Status
@@ -119,6 +120,9 @@ _LOG_VIEW = select(
     logs.c.visibility,
     logs.c.version,
     logs.c.stale_after_days,
+    logs.c.source_url,
+    logs.c.source_branch,
+    logs.c.source_path,
 )
 _LOG = _LOG_VIEW.where(logs.c.slug == bindparam("slug"))
 # Keyset pagination: `after` is '' for the first page, which sorts before every slug.
@@ -480,7 +484,7 @@ def _access(visibility: str | None, role: str | None) -> LogAccess | None:
 
 
 def _log_view(row: Row) -> LogView:
-    slug, title, description, visibility, version, stale_after_days = row
+    slug, title, description, visibility, version, stale_after_days, url, branch, path = row
     return LogView(
         slug=slug,
         title=title,
@@ -488,6 +492,7 @@ def _log_view(row: Row) -> LogView:
         visibility=Visibility(visibility),
         version=version,
         stale_after_days=stale_after_days,
+        source=None if url is None else SourceView(url=url, branch=branch, path=path),
     )
 
 

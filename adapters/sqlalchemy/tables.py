@@ -146,6 +146,10 @@ logs = Table(
     Column("version", Integer, nullable=False),
     # Proposals untouched this long raise decision.stale (the beat's stale sweep).
     Column("stale_after_days", Integer, nullable=False, server_default=text("30")),
+    # The git folder the log mirrors (migration 0011_git_sync); all null: none.
+    Column("source_url", String(2000), nullable=True),
+    Column("source_branch", String(200), nullable=True),
+    Column("source_path", String(500), nullable=True),
     _one_of("visibility", Visibility),
 )
 
@@ -272,6 +276,67 @@ decision_events = Table(
     # them out, so it cannot serve this read): without it every decision page scans
     # every event of every log.
     Index("ix_decision_events_history", "log_slug", "number", "version", "id"),
+)
+
+# -- git sync (migration 0011_git_sync) ----------------------------------------------
+
+# One row per sync asked for (by the API or the beat), with its outcome and file report.
+git_syncs = Table(
+    "git_syncs",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("log_id", Integer, ForeignKey("logs.id", ondelete="CASCADE"), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("outcome", String(16), nullable=True),
+    Column("commit", String(64), nullable=True),
+    Column("author", String(300), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("files", JSON, nullable=True),
+    Column("requested_at", UtcDateTime, nullable=False),
+    Column("started_at", UtcDateTime, nullable=True),
+    Column("finished_at", UtcDateTime, nullable=True),
+    Index(None, "log_id", "id"),
+)
+
+# The lease that keeps two workers from syncing one log at once: a row per log, held
+# by a sync until it releases it or the lease expires (a worker that died).
+git_sync_leases = Table(
+    "git_sync_leases",
+    metadata,
+    Column("log_id", Integer, ForeignKey("logs.id", ondelete="CASCADE"), primary_key=True),
+    Column("holder", String(64), nullable=True),
+    Column("expires_at", UtcDateTime, nullable=True),
+)
+
+# Which file of the folder holds which decision, as of the last sync that read it.
+git_source_files = Table(
+    "git_source_files",
+    metadata,
+    Column("log_id", Integer, ForeignKey("logs.id", ondelete="CASCADE"), nullable=False),
+    Column("file", String(255), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("commit", String(64), nullable=False),
+    # The commit that deleted the file; its decision stays, marked removed from source.
+    Column("removed_in", String(64), nullable=True),
+    # The decision's version once the sync wrote it: a later version is drift.
+    Column("synced_version", Integer, nullable=True),
+    PrimaryKeyConstraint("log_id", "file"),
+    Index(None, "log_id", "number"),
+)
+
+# Numbers handed out for decisions that will arrive through git (ADR-0019): taken from
+# the log's counter like a proposal's, held until `expires_at` or used by a file.
+number_reservations = Table(
+    "number_reservations",
+    metadata,
+    Column("log_id", Integer, ForeignKey("logs.id", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("reserved_by", String(200), nullable=False),
+    Column("file", String(255), nullable=False),
+    Column("reserved_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_by", String(255), nullable=True),
+    PrimaryKeyConstraint("log_id", "number"),
 )
 
 # -- webhooks (migration 0003_webhooks) -------------------------------------------

@@ -169,7 +169,9 @@ class ImportDecisionsHandler:
                 cmd.progress()
 
         async with self.uow:
-            await load_log(self.uow, cmd.actor, cmd.log, Role.ADMIN)
+            log = await load_log(self.uow, cmd.actor, cmd.log, Role.ADMIN)
+            if not cmd.authoritative:
+                log.ensure_writable_through_api()
             stored = {d.ref: d for d in await self.uow.decisions.list_in(cmd.log)}
             await self._number(cmd, files)
             _flag_duplicate_numbers(files)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from application.access import load_log, require_signed_in
 from application.commands import CreateLog, RemoveMember, SetMember, UpdateLog
 from application.errors import AlreadyExists, NotFound, VersionMismatch
-from application.ports import Clock, UnitOfWork
+from application.ports import Clock, GitSourcePolicy, UnitOfWork
 from application.views import LogView, MemberView, actor_name, log_view
 from domain.audit import AuditAction, AuditRecord
+from domain.errors import InvalidValue
 from domain.log import Log
 from domain.values import LogSlug, Role
 
@@ -38,23 +39,32 @@ class CreateLogHandler:
 
 
 class UpdateLogHandler:
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, sources: GitSourcePolicy) -> None:
         self.uow = uow
         self.clock = clock
+        self.sources = sources
 
     async def __call__(self, cmd: UpdateLog) -> LogView:
         async with self.uow:
             log = await load_log(self.uow, cmd.actor, cmd.slug, Role.ADMIN)
             if cmd.expected_version is not None and cmd.expected_version != log.version:
                 raise VersionMismatch(f"log '{cmd.slug}'", cmd.expected_version, log.version)
-            if log.update(
+            if cmd.change_source and cmd.source is not None and cmd.source != log.source:
+                refusal = await self.sources.refusal(cmd.source.url)
+                if refusal is not None:
+                    raise InvalidValue("source.url", refusal)
+            by, at = actor_name(cmd.actor), self.clock.now()
+            changed = log.update(
                 title=cmd.title,
                 description=cmd.description,
                 visibility=cmd.visibility,
                 stale_after_days=cmd.stale_after_days,
-                by=actor_name(cmd.actor),
-                at=self.clock.now(),
-            ):
+                by=by,
+                at=at,
+            )
+            if cmd.change_source:
+                changed = log.set_source(cmd.source, by=by, at=at) or changed
+            if changed:
                 await self.uow.commit()
         return log_view(log)
 

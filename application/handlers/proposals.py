@@ -19,7 +19,8 @@ class ProposeDecisionHandler:
 
     async def __call__(self, cmd: ProposeDecision) -> DecisionView:
         async with self.uow:
-            await load_log(self.uow, cmd.actor, cmd.log, Role.AUTHOR)
+            log = await load_log(self.uow, cmd.actor, cmd.log, Role.AUTHOR)
+            log.ensure_writable_through_api()
             for target in cmd.supersedes:
                 old = await load_decision(self.uow, cmd.actor, target, Role.VIEWER)
                 old.ensure_supersedable()

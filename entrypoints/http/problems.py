@@ -24,6 +24,7 @@ from application.errors import (
     Forbidden,
     InsufficientScope,
     InvalidCursor,
+    NoGitSource,
     NotAuthenticated,
     NotFound,
     VersionMismatch,
@@ -35,6 +36,7 @@ from domain.errors import (
     InvalidTransition,
     InvalidValue,
 )
+from domain.git_source import SourceOfTruth
 from domain.log import LastAdmin
 from entrypoints.http.schemas import Problem
 
@@ -74,6 +76,10 @@ LAST_ADMIN = ProblemType("last-admin", 409, "A log must keep an admin")
 CONCURRENT_CHANGE = ProblemType(
     "concurrent-change", 409, "Someone else changed the record at the same time"
 )
+SOURCE_OF_TRUTH = ProblemType(
+    "source-of-truth", 409, "The log's git repository is its source of truth"
+)
+NO_GIT_SOURCE = ProblemType("no-git-source", 409, "The log mirrors no git repository")
 VERSION_MISMATCH = ProblemType("version-mismatch", 412, "The record has changed")
 CONTENT_TOO_LARGE = ProblemType("content-too-large", 413, "The body is too large")
 UNSUPPORTED_MEDIA_TYPE = ProblemType("unsupported-media-type", 415, "Send JSON")
@@ -100,6 +106,8 @@ CATALOGUE: tuple[ProblemType, ...] = (
     INVALID_LINK,
     LAST_ADMIN,
     CONCURRENT_CHANGE,
+    SOURCE_OF_TRUTH,
+    NO_GIT_SOURCE,
     VERSION_MISMATCH,
     CONTENT_TOO_LARGE,
     UNSUPPORTED_MEDIA_TYPE,
@@ -125,6 +133,8 @@ _OF_ERROR: dict[type[Exception], ProblemType] = {
     InvalidLink: INVALID_LINK,
     LastAdmin: LAST_ADMIN,
     InvalidCursor: INVALID_CURSOR,
+    SourceOfTruth: SOURCE_OF_TRUTH,
+    NoGitSource: NO_GIT_SOURCE,
 }
 # What the framework itself raises (unknown route, wrong method, unreadable body).
 _OF_STATUS = {p.status: p for p in (BAD_REQUEST, NOT_FOUND, METHOD_NOT_ALLOWED)}
@@ -228,6 +238,13 @@ async def _application_error(request: Request, error: Exception) -> Response:
         extensions = {"errors": [{"loc": [error.field], "message": error.message}]}
     elif isinstance(error, InvalidCursor):
         extensions = {"errors": [{"loc": ["query", error.field], "message": str(error)}]}
+    elif isinstance(error, SourceOfTruth):
+        extensions = {
+            "repository": error.source.url,
+            "branch": error.source.branch,
+            "path": error.source.path,
+            "file": error.file,
+        }
     elif isinstance(error, NotAuthenticated):
         headers = _CHALLENGE
     elif isinstance(error, InsufficientScope):

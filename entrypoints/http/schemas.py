@@ -245,8 +245,36 @@ class LogCreate(_Input):
     )
 
 
+class GitSource(_Input):
+    """A git folder for the log to mirror; the repository becomes its source of truth."""
+
+    url: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="An http(s) repository URL, without credentials (the operator sets "
+        "those per log), or a local path where the server allows local sources.",
+    )
+    branch: str = Field(default="main", min_length=1, max_length=200)
+    path: str = Field(
+        default="",
+        max_length=500,
+        description="The folder of MADR files, from the repository's root; '' for the root.",
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra=_examples(
+            {
+                "url": "https://git.example.com/team/platform.git",
+                "branch": "main",
+                "path": "docs/decisions",
+            }
+        )
+    )
+
+
 class LogUpdate(_Input):
-    """Each field given replaces that setting; a field left out is kept."""
+    """Each field given replaces that setting; a field left out is kept. `source`: a git
+    folder to mirror (admins only), or null to stop mirroring one."""
 
     title: Annotated[str, Field(pattern=_ONE_LINE, max_length=200)] | SkipJsonSchema[None] = None
     description: Annotated[str, Field(max_length=10_000)] | SkipJsonSchema[None] = None
@@ -263,11 +291,29 @@ class LogUpdate(_Input):
         | SkipJsonSchema[None]
     ) = None
 
+    source: GitSource | None = None
+
     _fields_not_null = field_validator(
         "title", "description", "visibility", "stale_after_days", mode="before"
     )(_not_null)
 
     model_config = ConfigDict(json_schema_extra=_examples({"visibility": "public"}))
+
+
+class GitSourceShown(BaseModel):
+    url: str
+    branch: str
+    path: str
+
+    model_config = ConfigDict(
+        json_schema_extra=_examples(
+            {
+                "url": "https://git.example.com/team/platform.git",
+                "branch": "main",
+                "path": "docs/decisions",
+            }
+        )
+    )
 
 
 class Log(BaseModel):
@@ -279,6 +325,10 @@ class Log(BaseModel):
     stale_after_days: int = Field(
         description="Proposals untouched this many days raise decision.stale (default 30)."
     )
+    source: GitSourceShown | None = Field(
+        default=None,
+        description="The git folder the log mirrors, its source of truth; null: none.",
+    )
 
     model_config = ConfigDict(
         json_schema_extra=_examples(
@@ -289,6 +339,7 @@ class Log(BaseModel):
                 "visibility": "private",
                 "version": 1,
                 "stale_after_days": 30,
+                "source": None,
             }
         )
     )

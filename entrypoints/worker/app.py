@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from entrypoints import tracing
 from entrypoints.settings import Settings
 from entrypoints.worker.celery_app import create_celery, dead_letter_queue, is_embedded
+from entrypoints.worker.git_sync_tasks import SYNC_ALL_LOGS, register_git_sync_tasks
 from entrypoints.worker.runtime import Runtimes
 from entrypoints.worker.task_metrics import count_tasks
 from entrypoints.worker.tasks import (
@@ -37,6 +38,7 @@ def create_worker_app(settings: Settings) -> Celery:
     runtimes = Runtimes(settings)
     register_tasks(app, runtimes)
     register_webhook_tasks(app, runtimes, settings)
+    register_git_sync_tasks(app, runtimes)
     count_tasks()
     if tracing.enabled():
         _trace_pool_processes(runtimes)
@@ -57,6 +59,7 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
         "review-sweep": (SWEEP_REVIEWS, settings.review_sweep_every_seconds),
         "stale-proposals": (SWEEP_STALE_PROPOSALS, settings.stale_proposals_every_seconds),
         "webhook-retry-sweep": (SWEEP_WEBHOOK_RETRIES, settings.webhook_retry_sweep_every_seconds),
+        "git-sync": (SYNC_ALL_LOGS, settings.git_sync_every_seconds),
     }
     return {
         name: {"task": task, "schedule": every, "options": {"expires": every}}

@@ -373,6 +373,26 @@ async def _a_webhook_delivery(world: World, slug: str) -> Prepared:
     return Prepared(path=prepared.path | {"delivery_id": _ok(reply)["delivery_id"]})
 
 
+async def _set_source(world: World, slug: str, source: dict[str, str] | None) -> None:
+    log = await world.client.get(f"/v1/logs/{slug}", headers=world.admin)
+    _ok(log)
+    reply = await world.client.patch(
+        f"/v1/logs/{slug}",
+        json={"source": source},
+        headers={**world.admin, "If-Match": log.headers["etag"]},
+    )
+    _ok(reply)
+
+
+async def _a_sync(world: World, slug: str) -> Prepared:
+    """A sync of the log, queued while it had a source (taken away again, so that the
+    other rows' writes are not refused as the repository's to make)."""
+    await _set_source(world, slug, {"url": "https://git.example.com/team/adr.git"})
+    reply = await world.client.post(f"/v1/logs/{slug}/sync", headers=world.admin)
+    await _set_source(world, slug, None)
+    return Prepared(path={"id": _ok(reply, 202)["id"]})
+
+
 _LOG = "/v1/logs/{log}"
 _DECISION = "/v1/logs/{log}/decisions/{n}"
 _WEBHOOK = "/v1/logs/{log}/webhooks/{id}"
@@ -451,6 +471,15 @@ TABLE: tuple[Row, ...] = (
     Row("PATCH", _WEBHOOK, Role.ADMIN, 200, _a_webhook_change),
     Row("DELETE", _WEBHOOK, Role.ADMIN, 204, _a_webhook),
     Row("POST", _WEBHOOK + "/ping", Role.ADMIN, 200, _a_webhook),
+    # git sync. The world's logs mirror no repository (one that did would refuse every
+    # other row's writes), so a caller who may sync gets past authorization to the 409
+    # that says the log has no source (so does the drift); test_git_sync has the 202
+    # and the drift.
+    Row("POST", _LOG + "/sync", Role.ADMIN, 409),
+    Row("GET", _LOG + "/syncs", Role.VIEWER, 200),
+    Row("GET", _LOG + "/syncs/{id}", Role.VIEWER, 200, _a_sync),
+    Row("POST", _LOG + "/numbers", Role.AUTHOR, 201),
+    Row("GET", _LOG + "/drift", Role.VIEWER, 409),
     Row("GET", _WEBHOOK + "/deliveries", Role.ADMIN, 200, _a_webhook),
     Row(
         "POST",

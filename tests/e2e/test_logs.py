@@ -32,6 +32,7 @@ async def test_creating_a_log_replies_201_with_location_and_etag(
         "visibility": "public",
         "version": 1,
         "stale_after_days": 30,
+        "source": None,
     }
     members = await client.get("/v1/logs/payments/members", headers=ada)
     assert members.json() == {

@@ -313,7 +313,7 @@ def test_every_cursor_documents_the_pattern_the_app_holds_it_to() -> None:
         for parameter in operation.get("parameters", ())
         if parameter["in"] == "query" and parameter["name"] == "cursor"
     }
-    assert len(cursors) == 8, sorted(cursors)
+    assert len(cursors) == 9, sorted(cursors)
     assert {label: schema.get("pattern") for label, schema in cursors.items()} == dict.fromkeys(
         cursors, CURSOR_PATTERN
     )

@@ -35,6 +35,7 @@ def test_the_config_map_and_the_secret_set_every_setting_and_nothing_else() -> N
         "ADR_REGISTRY_CURSOR_KEY",
         "ADR_REGISTRY_JWT_KEYS",
         "ADR_REGISTRY_RATE_LIMIT_STORAGE_URL",
+        "ADR_REGISTRY_GIT_CREDENTIALS",
     }
 
 

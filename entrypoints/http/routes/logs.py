@@ -22,6 +22,7 @@ from application.handlers.logs import (
     UpdateLogHandler,
 )
 from application.handlers.queries import GetLogHandler, ListLogsHandler, ListMembersHandler
+from domain.git_source import GitSource
 from domain.values import LogSlug
 from entrypoints.http import schemas
 from entrypoints.http.client_address import ClientAddress
@@ -99,7 +100,9 @@ async def get_log(
 @router.patch(
     "/{log}",
     summary="Change a log's settings",
-    description="Needs the admin role and If-Match with the log's ETag.",
+    description="Needs the admin role and If-Match with the log's ETag. A `source` makes "
+    "the log mirror a git folder, its source of truth from then on: API writes to its "
+    "decisions get 409 naming the file to edit instead. null stops mirroring.",
     response_model=schemas.Log,
     responses=problem_responses(*_BODY, 403, 404, 412, 428),
 )
@@ -119,6 +122,10 @@ async def update_log(
             visibility=body.visibility,
             stale_after_days=body.stale_after_days,
             expected_version=expected,
+            change_source="source" in body.model_fields_set,
+            source=None
+            if body.source is None
+            else GitSource(body.source.url, body.source.branch, body.source.path),
         )
     )
     return versioned_response(view)

@@ -85,7 +85,7 @@ from domain.links import Link, LinkKind
 from domain.supersession import current
 from domain.user import User
 from domain.values import DecisionNumber, DecisionRef, LogSlug, Role, Visibility
-from tests.fakes import FakeClock, FakeReadModel, FakeUnitOfWork, Store
+from tests.fakes import FakeClock, FakeGitSourcePolicy, FakeReadModel, FakeUnitOfWork, Store
 
 Error = type[Exception]
 
@@ -778,7 +778,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             public = not self.public[slug]
             visibility = Visibility.PUBLIC if public else Visibility.PRIVATE
             self.run(
-                UpdateLogHandler(self.uow(), self.clock)(
+                UpdateLogHandler(self.uow(), self.clock, FakeGitSourcePolicy())(
                     UpdateLog(owner, slug, visibility=visibility)
                 )
             )

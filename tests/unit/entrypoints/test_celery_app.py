@@ -66,6 +66,7 @@ def test_the_beat_runs_each_job_at_the_period_its_setting_names(tmp_path: Path) 
         review_sweep_every_seconds=60,
         stale_proposals_every_seconds=600,
         webhook_retry_sweep_every_seconds=15,
+        git_sync_every_seconds=120,
     )
     schedule = beat_schedule(settings)
     assert {name: job["schedule"] for name, job in schedule.items()} == {
@@ -73,6 +74,7 @@ def test_the_beat_runs_each_job_at_the_period_its_setting_names(tmp_path: Path) 
         "review-sweep": 60,
         "stale-proposals": 600,
         "webhook-retry-sweep": 15,
+        "git-sync": 120,
     }
     # A tick not taken within its period is dropped, not piled up behind a dead worker.
     assert all(job["options"]["expires"] == job["schedule"] for job in schedule.values())
