@@ -38,6 +38,9 @@ log = structlog.get_logger(__name__)
 
 # Probes and scrapes are never limited: an orchestrator must always see the process.
 UNLIMITED_PATHS = frozenset(("/healthz", "/readyz", "/metrics"))
+# A page's stylesheet, script and the docs' assets are fixed files served from memory:
+# a page view counts once, not once per file it names.
+UNLIMITED_PREFIXES = ("/static/", "/docs-assets/")
 
 
 # A process sends the hits of one key to the storage in batches of up to 1% of the quota
@@ -279,7 +282,8 @@ class RateLimitMiddleware:
         self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in UNLIMITED_PATHS:
+        path = scope["path"] if scope["type"] == "http" else ""
+        if not path or path in UNLIMITED_PATHS or path.startswith(UNLIMITED_PREFIXES):
             await self.app(scope, receive, send)
             return
         verdict = await self.limits.take(scope)

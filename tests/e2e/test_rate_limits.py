@@ -113,12 +113,15 @@ async def test_each_token_has_a_quota_of_its_own_apart_from_its_address(
     assert (await client.get("/v1/logs")).headers["ratelimit"] == '"address";r=4'
 
 
-async def test_probes_and_metrics_are_never_limited(client: httpx.AsyncClient) -> None:
+async def test_probes_metrics_and_assets_are_never_limited(client: httpx.AsyncClient) -> None:
+    assets = ("/static/style.css", "/static/search.js", "/docs-assets/swagger-ui.css")
     for _ in range(5):
-        for path in ("/healthz", "/readyz", "/metrics"):
+        for path in ("/healthz", "/readyz", "/metrics", *assets):
             reply = await client.get(path)
             assert reply.status_code == 200, path
             assert "ratelimit" not in reply.headers
+    # What they did not count is still all there for a page.
+    assert (await client.get("/v1/logs")).headers["ratelimit"] == '"address";r=4'
 
 
 async def test_a_refused_request_reaches_no_handler(
