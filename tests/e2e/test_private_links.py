@@ -18,6 +18,7 @@ import pytest
 from fastapi import FastAPI
 
 from application.ports import SessionTokens
+from domain.user import TokenScope
 from entrypoints.web.session import SESSION_COOKIE
 from tests.e2e.conftest import ON_BOTH, Headers, MakeUser
 
@@ -190,7 +191,8 @@ def _session(app: FastAPI, username: str | None) -> dict[str, str]:
     if username is None:
         return {}
     tokens: SessionTokens = app.state.services.container.resolve(SessionTokens)
-    return {SESSION_COOKIE: tokens.issue(username, datetime.now(UTC)).access_token}
+    issued = tokens.issue(username, datetime.now(UTC), TokenScope.READ_WRITE)
+    return {SESSION_COOKIE: issued.access_token}
 
 
 async def test_web_pages_show_only_readable_links_and_count_the_others(

@@ -50,10 +50,12 @@ async def test_the_migration_indexes_the_decisions_stored_before_it(
     registry: Registry,
 ) -> None:
     engine = registry.engine
-    await _to(engine, _before_search(), down=True)
+    # Written by today's code, then the schema taken back to before the index: the
+    # migration then meets them as rows it did not see written.
     core = await registry.log("core")
     await registry.propose(core, "Use Kafka for events")
     await registry.propose(core, "Use Redis")
+    await _to(engine, _before_search(), down=True)
 
     await _to(engine, "head", down=False)
     assert await _titles(engine, "kafka") == ["Use Kafka for events"]

@@ -89,7 +89,7 @@ def downgrade() -> None:
     op.drop_table("git_source_files")
     op.drop_table("git_sync_leases")
     op.drop_table("git_syncs")
-    with op.batch_alter_table("logs") as batch:
-        batch.drop_column("source_path")
-        batch.drop_column("source_branch")
-        batch.drop_column("source_url")
+    # Plain ALTER TABLE … DROP COLUMN (SQLite has it): a batch would copy `logs` and drop
+    # the original, which the decisions' foreign keys refuse once a log exists.
+    for column in ("source_path", "source_branch", "source_url"):
+        op.drop_column("logs", column)

