@@ -20,9 +20,9 @@ export ADR_REGISTRY_RATE_LIMIT_AUTHENTICATED=1000000000/minute
 export ADR_REGISTRY_RATE_LIMIT_ANONYMOUS=1000000000/minute
 PHRASE="a long enough pass phrase"
 
-.venv/bin/adr-registry migrate >/dev/null
+.venv/bin/adr-registry migrate >/dev/null 2>&1
 TOKEN=$(.venv/bin/adr-registry users create bench --admin | tail -1)
-printf '%s\n%s\n' "$PHRASE" "$PHRASE" | .venv/bin/adr-registry users create jan --password >/dev/null
+printf '%s\n%s\n' "$PHRASE" "$PHRASE" | .venv/bin/adr-registry users create jan --password >/dev/null 2>&1
 taskset -c 0 .venv/bin/adr-registry serve --port "$PORT" >"$DATA/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 600); do
@@ -35,7 +35,8 @@ curl -sf -X POST "$BASE/v1/logs" -H "Authorization: Bearer $TOKEN" \
     -d '{"slug":"bench","title":"Bench","visibility":"public"}' >/dev/null
 curl -sf -X POST "$BASE/v1/logs/bench/decisions" -H "Authorization: Bearer $TOKEN" \
     -H 'content-type: application/json' -d '{"title":"Use PostgreSQL"}' >/dev/null
-JWT=$(curl -sf -X POST "$BASE/v1/auth/token" -d "username=jan&password=$PHRASE" |
+JWT=$(curl -sf -X POST "$BASE/v1/auth/token" --data-urlencode grant_type=password \
+    --data-urlencode username=jan --data-urlencode "password=$PHRASE" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
 URL="$BASE/v1/logs/bench/decisions/1"
 TICKS=$(getconf CLK_TCK)
