@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What authenticating costs the GET of one decision, measured from outside (issue #8:
-# a JWT or a personal access token at most 1.2x an anonymous caller): one
+# a JWT or a personal access token at most 1.2x an anonymous caller, and a refused
+# request (401, 404, 429) cheaper than a served one): one
 # `adr-registry serve` on CPU 0 (embedded defaults, access log on, rate limits on with
 # quotas far above what wrk sends), wrk on CPU 1, the three callers interleaved in every
 # round. Prints requests/s and the server's CPU time per request, per round and caller,
@@ -39,15 +40,16 @@ JWT=$(curl -sf -X POST "$BASE/v1/auth/token" --data-urlencode grant_type=passwor
     --data-urlencode username=jan --data-urlencode "password=$PHRASE" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
 URL="$BASE/v1/logs/bench/decisions/1"
+MISSING="$BASE/v1/logs/bench/decisions/999"
 TICKS=$(getconf CLK_TCK)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 
-run() {  # $1: caller, $2...: wrk's extra arguments
-    local caller=$1; shift
-    taskset -c 1 wrk -t1 -c16 -d1s "$@" "$URL" >/dev/null
+run() {  # $1: caller, $2: URL, $3...: wrk's extra arguments
+    local caller=$1 url=$2; shift 2
+    taskset -c 1 wrk -t1 -c16 -d1s "$@" "$url" >/dev/null
     local before; before=$(cpu_ticks)
-    local out; out=$(taskset -c 1 wrk -t1 -c16 -d"${SECONDS_PER_RUN}s" "$@" "$URL")
+    local out; out=$(taskset -c 1 wrk -t1 -c16 -d"${SECONDS_PER_RUN}s" "$@" "$url")
     local after; after=$(cpu_ticks)
     local requests; requests=$(awk '/requests in/ {print $1}' <<<"$out")
     local rps; rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
@@ -60,10 +62,22 @@ run() {  # $1: caller, $2...: wrk's extra arguments
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$ROUNDS"); do
     echo "round $round"
-    run anonymous
-    run token -H "Authorization: Bearer $TOKEN"
-    run jwt -H "Authorization: Bearer $JWT"
+    run anonymous "$URL"
+    run token "$URL" -H "Authorization: Bearer $TOKEN"
+    run jwt "$URL" -H "Authorization: Bearer $JWT"
+    run 401 "$URL" -H "Authorization: Bearer adr_not-a-token-this-registry-gave-out"
+    run 404 "$MISSING"
 done | tee "$DATA/results.txt"
+# 429: the same server with an anonymous quota wrk spends in its first second.
+kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+ADR_REGISTRY_RATE_LIMIT_ANONYMOUS=1/minute \
+    taskset -c 0 .venv/bin/adr-registry serve --port "$PORT" >"$DATA/server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 600); do
+    curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break
+    sleep 0.1
+done
+for round in $(seq "$ROUNDS"); do run 429 "$URL"; done | tee -a "$DATA/results.txt"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$DATA/results.txt" <<'PY'
 import statistics, sys
