@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
 import uuid
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from tests.benchmarks.bounded import run_bounded
 from tests.services import postgres_url_or_skip, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +31,7 @@ def test_every_variant_answers_with_the_registrys_json_under_load(tmp_path: Path
         drivername="postgresql", database=f"adr_bench_smoke_{uuid.uuid4().hex[:8]}"
     )
     output = tmp_path / "results.json"
-    run = subprocess.run(
+    run = run_bounded(
         [
             sys.executable,
             str(HARNESS),
@@ -44,10 +44,7 @@ def test_every_variant_answers_with_the_registrys_json_under_load(tmp_path: Path
             str(output),
         ],
         cwd=ROOT,
-        capture_output=True,
-        text=True,
         timeout=110,
-        check=False,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "gave equal JSON" in run.stdout

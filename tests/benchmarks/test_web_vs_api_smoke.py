@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
+from tests.benchmarks.bounded import run_bounded
 from tests.services import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +23,7 @@ def test_the_page_and_the_json_are_measured_side_by_side(tmp_path: Path) -> None
     if shutil.which("wrk") is None and shutil.which("apt-get") is None:
         unavailable("wrk is not installed and apt-get is not there to install it")
     output = tmp_path / "results.json"
-    run = subprocess.run(
+    run = run_bounded(
         [
             sys.executable,
             str(HARNESS),
@@ -34,10 +34,7 @@ def test_the_page_and_the_json_are_measured_side_by_side(tmp_path: Path) -> None
             str(output),
         ],
         cwd=ROOT,
-        capture_output=True,
-        text=True,
         timeout=240,
-        check=False,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "the page and the JSON show the same decisions" in run.stdout
