@@ -43,6 +43,10 @@ UNLIMITED_PATHS = frozenset(("/healthz", "/readyz", "/metrics"))
 UNLIMITED_PREFIXES = ("/static/", "/docs-assets/")
 
 
+def _unlimited(path: str) -> bool:
+    return path in UNLIMITED_PATHS or path.startswith(UNLIMITED_PREFIXES)
+
+
 # A process sends the hits of one key to the storage in batches of up to 1% of the quota
 # (at most this many), and at least this often: a round trip to Redis costs a good part
 # of serving a read, and the memory storage starts a task of its own on every count; a
@@ -282,8 +286,7 @@ class RateLimitMiddleware:
         self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope["path"] if scope["type"] == "http" else ""
-        if not path or path in UNLIMITED_PATHS or path.startswith(UNLIMITED_PREFIXES):
+        if scope["type"] != "http" or _unlimited(scope["path"]):
             await self.app(scope, receive, send)
             return
         verdict = await self.limits.take(scope)
