@@ -295,7 +295,7 @@ class Settings(BaseSettings):
 
 def _refuse_embedded(settings: Settings) -> None:
     """The embedded database and broker hold one machine's state, and a random JWT key
-    one process's: production shares them."""
+    and rate-limit counters in memory one process's: production shares them."""
     if not settings.database_url or settings.database_url.startswith("sqlite"):
         raise ValueError(
             "ADR_REGISTRY_DATABASE_URL must name a PostgreSQL database when "
