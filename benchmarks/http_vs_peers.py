@@ -706,7 +706,7 @@ def main() -> None:
         "--writes",
         type=int,
         default=500,
-        help="proposals (then acceptances) per round and database",
+        help="proposals (then acceptances) per round and database; 0 measures reads only",
     )
     parser.add_argument("--only", default="", help="comma-separated variant keys (default: all)")
     parser.add_argument("--workdir", type=Path, default=HERE / ".data")
@@ -776,7 +776,7 @@ def main() -> None:
                             (server.variant.key, case.key), Cell(server.variant.key, case.key)
                         ).samples.append(sample)
                 for server in order:
-                    if server.variant.kind == "registry":
+                    if server.variant.kind == "registry" and args.writes:
                         token = databases[server.variant.database].writer_token
                         rates = asyncio.run(writes_round(server, token, args.writes, 16))
                         writes.setdefault(server.variant.key, []).append(rates)
