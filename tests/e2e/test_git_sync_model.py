@@ -93,7 +93,6 @@ async def _states(app: FastAPI, slug: LogSlug, numbers: set[int]) -> dict[int, o
 
 @examples(
     max_examples=40,
-    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(steps=steps)

@@ -254,7 +254,6 @@ _ZERO_IN_A_PUBLIC_LOG = (
 
 @settings(
     max_examples=30,
-    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @example(world=_ZERO_IN_A_PUBLIC_LOG, data=None)

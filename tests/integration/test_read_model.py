@@ -366,9 +366,7 @@ _MIXED = [
 ]
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @example(generated=_MIXED, wanted=DecisionFilters(status="accepted"), limit=1)
 @example(generated=_MIXED, wanted=DecisionFilters(tag="api"), limit=1)
 @example(generated=_MIXED, wanted=DecisionFilters(person="Bob"), limit=1)

@@ -308,9 +308,7 @@ _SYNTAX = st.sampled_from(
 
 
 @given(text=st.lists(st.one_of(st.text(max_size=6), _SYNTAX), max_size=12).map("".join))
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 async def test_no_search_text_makes_the_backend_fail(search: DecisionSearch, text: str) -> None:
     query = parse_search(text)
     if query.matches_nothing:

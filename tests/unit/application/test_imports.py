@@ -466,7 +466,7 @@ day_slugs = st.tuples(
 ).map(lambda pair: f"{pair[0]:%Y%m%d}-{pair[1]}")
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     st.sets(day_slugs, min_size=1, max_size=6),
     st.sets(st.integers(0, 12), max_size=3),

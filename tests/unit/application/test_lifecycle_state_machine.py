@@ -973,4 +973,4 @@ class LifecycleMachine(RuleBasedStateMachine):
 
 
 TestLifecycle = LifecycleMachine.TestCase
-TestLifecycle.settings = settings(max_examples=150, stateful_step_count=40, deadline=None)
+TestLifecycle.settings = settings(max_examples=150, stateful_step_count=40)

@@ -34,7 +34,7 @@ async def served(limits: RateLimits, requests: int) -> list[int]:
     return remaining
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(quota=st.integers(1, 3000), requests=st.integers(0, 250))
 def test_one_process_serves_exactly_its_quota_and_counts_down(quota: int, requests: int) -> None:
     async def run() -> list[int]:
@@ -46,7 +46,7 @@ def test_one_process_serves_exactly_its_quota_and_counts_down(quota: int, reques
     assert remaining == [quota - i for i in range(1, allowed + 1)]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     quota=st.integers(100, 2000),
     turns=st.lists(st.integers(0, 2), max_size=400),

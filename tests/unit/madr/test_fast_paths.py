@@ -121,7 +121,7 @@ def assert_outline_is_markdown_its(text: str, offset: int = 0) -> None:
         assert _trimmed(found, list(lines[start:end])) == _trimmed(reference, lines[start:end])
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400)
 @given(markdown, st.sampled_from([0, 2]))
 @example("* a\n\n  b\nc\n## H\n", 0)  # continuation, then a paragraph
 @example("* a\nlazy\n- b\n\n+ c\n", 0)  # a lazy line; each bullet starts its own list
@@ -270,7 +270,7 @@ def _python_reading(source: str) -> object:
 
 
 @pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML without libyaml")
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500)
 @given(front_matters)
 @example("status: |#\n  x")  # libyaml reads it, PyYAML refuses it: Python decides
 @example("k: [a?]")  # the same in a flow sequence

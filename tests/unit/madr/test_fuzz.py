@@ -39,7 +39,7 @@ file_names = st.sampled_from(["0007-x.md", "x.md", "0000-x.md", "docs/0012-y.md"
 fallbacks = st.sampled_from([None, 5])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(texts, file_names, fallbacks)
 def test_parsing_anything_raises_nothing_but_madr_parse_error(
     text: str, filename: str, fallback: int | None
@@ -55,7 +55,7 @@ def test_parsing_anything_raises_nothing_but_madr_parse_error(
     assert refused.rule in RULES
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(texts, file_names, fallbacks)
 @example("\n# T\n\x85\n...\n---\n", "0007-x.md", None)  # a setext heading led by NEL
 @example("\n# T\n* Deciders: \n...\n---\n", "0007-x.md", None)  # read lines unveil one

@@ -28,7 +28,7 @@ from tests.unit.madr.strategies import LOG, decisions, file_name
 TODAY = dt.date(2030, 1, 1)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(decisions())
 def test_a_rendered_decision_parses_back_to_itself(decision: Decision) -> None:
     text = render_madr(decision)
